@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// One run covers the whole workspace so CI gets a single report.
+//   unit:        pure code and file parsing (memfs, fixtures); runs anywhere.
+//   integration: real udevd, real Podman, real kernel uevents; needs root and fails loudly without it.
+//   lab:         nested Podman hosts driven by testcontainers (see lab/README.md).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.integration.test.ts', 'plugins/*/test/**/*.integration.test.ts'],
+          globalSetup: ['./test-support/integration-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
