@@ -1,0 +1,53 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SELECTOR_KEY_PATTERN } from '@devbinder/engine';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { writeAllSync } from '../io.js';
+import type { RuntimeOptions } from '../runtime.js';
+
+export const HOOK_FILE = 'devbinder.json';
+
+/** Podman kills a hook after this many seconds; without it a stuck hook stalls `podman run` forever. */
+const HOOK_TIMEOUT_SECONDS = 30;
+
+/**
+ * The hooks.d entry (schema 1.0.0, containers/common oci-hooks(5)). Podman runs hooks with an empty
+ * environment, so the command is absolute paths only: this node binary and this devbinder.
+ */
+export function hookConfig(options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir'>): object {
+  const script = fileURLToPath(new URL('../devbinder.js', import.meta.url));
+  const passThrough = [
+    ...options.pluginDir.flatMap((dir) => ['--plugin-dir', resolve(dir)]),
+    ...(options.cacheDir === undefined ? [] : ['--cache-dir', resolve(options.cacheDir)]),
+  ];
+  return {
+    version: '1.0.0',
+    hook: {
+      path: process.execPath,
+      args: ['node', script, 'hook', ...passThrough],
+      timeout: HOOK_TIMEOUT_SECONDS,
+    },
+    when: { annotations: { [SELECTOR_KEY_PATTERN]: '.*' } },
+    stages: ['precreate'],
+  };
+}
+
+export function printHookConfig(options: RuntimeOptions & { hooksDir?: string }): ExitCode {
+  const text = `${JSON.stringify(hookConfig(options), null, 2)}\n`;
+  if (options.hooksDir === undefined) {
+    writeAllSync(1, text);
+    return ExitCode.ok;
+  }
+  const target = join(options.hooksDir, HOOK_FILE);
+  try {
+    mkdirSync(options.hooksDir, { recursive: true });
+    // Podman re-reads hooks.d at every container start: never let it see a half-written file.
+    writeFileSync(`${target}.tmp`, text, { mode: 0o644 });
+    renameSync(`${target}.tmp`, target);
+  } catch (error) {
+    throw new CliError(`cannot write ${target}: ${(error as Error).message}`, ExitCode.environment);
+  }
+  writeAllSync(2, `devbinder hook: wrote ${target}\n`);
+  return ExitCode.ok;
+}

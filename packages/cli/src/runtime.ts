@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { SelectorRunner, StatNode } from '@devbinder/engine';
+import { statDeviceNode } from '@devbinder/oci';
+import { PluginHost, PluginRegistry } from '@devbinder/plugin-host';
+import { parseExportDb, readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
+import { CliError, ExitCode } from './exit-codes.js';
+
+/** Options shared by every command that selects devices. */
+export interface RuntimeOptions {
+  root?: string;
+  udevExport?: string;
+  pluginDir: string[];
+  cacheDir?: string;
+}
+
+const BUNDLED_SELECTORS = ['seat', 'subsystem', 'usb'] as const;
+
+/** Where plugins are searched, lowest precedence first; later directories override earlier ones. */
+export function pluginSearchPath(extra: readonly string[]): string[] {
+  const require = createRequire(import.meta.url);
+  const bundled = BUNDLED_SELECTORS.map((name) =>
+    dirname(require.resolve(`@devbinder/selector-${name}/plugin.json`)),
+  );
+  return [...bundled, '/usr/lib/devbinder/plugins', '/etc/devbinder/plugins', ...extra];
+}
+
+/**
+ * Transpiled plugins and remembered answers. Podman runs hooks with an empty environment, so the
+ * default cannot come from variables: root gets /var/cache/devbinder, other users ~/.cache/devbinder.
+ */
+export function defaultCacheDir(): string {
+  return process.geteuid?.() === 0
+    ? '/var/cache/devbinder'
+    : join(homedir(), '.cache', 'devbinder');
+}
+
+export function createPluginHost(
+  options: RuntimeOptions,
+  warn: (message: string) => void,
+): PluginHost {
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  return new PluginHost({
+    registry: new PluginRegistry(pluginSearchPath(options.pluginDir)),
+    cacheDir,
+    memoDir: join(cacheDir, 'answers'),
+    warn,
+  });
+}
+
+export function selectorRunner(host: PluginHost): SelectorRunner {
+  return { select: (selector, argument, db) => host.select(selector, argument, db) };
+}
+
+export function databaseReader(
+  options: RuntimeOptions,
+  warn: (message: string) => void,
+): () => UdevDatabase {
+  if (options.root !== undefined && options.udevExport !== undefined) {
+    throw new CliError('--root and --udev-export are alternatives; give one', ExitCode.badInput);
+  }
+  const exportFile = options.udevExport;
+  if (exportFile !== undefined) {
+    return () => {
+      let text: string;
+      try {
+        text = readFileSync(exportFile, 'utf8');
+      } catch (error) {
+        throw new CliError(
+          `cannot read udev export ${exportFile}: ${(error as Error).message}`,
+          ExitCode.badInput,
+        );
+      }
+      return parseExportDb(text, exportFile);
+    };
+  }
+  return () => readLiveDatabase({ root: options.root ?? '/', warn });
+}
+
+/**
+ * How node facts are found: a live database stats the real nodes (under `--root` for test trees);
+ * an export from another machine has only udev's record of each node's numbers.
+ */
+export function nodeStat(options: RuntimeOptions): StatNode {
+  if (options.udevExport !== undefined) {
+    return (device, _devnode, containerPath) =>
+      device.devnum && { path: containerPath, ...device.devnum, fileMode: 0o660, uid: 0, gid: 0 };
+  }
+  const root = options.root ?? '/';
+  return (_device, devnode, containerPath) => statDeviceNode(join(root, devnode), containerPath);
+}

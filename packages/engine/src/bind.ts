@@ -1,0 +1,70 @@
+import {
+  addDevices,
+  parseRuntimeConfig,
+  type RuntimeConfig,
+  serializeConfig,
+} from '@devbinder/oci';
+import type { UdevDatabase } from '@devbinder/udev';
+import { type DeviceRequest, parseAnnotations, requestsDevices } from './annotations.js';
+import { type NodePlan, planNodes, type StatNode } from './nodes.js';
+import { type Problem, type Selection, type SelectorRunner, selectDevices } from './selection.js';
+
+export interface BindDependencies {
+  /** Reads the udev database; called only when the container asks for devices. */
+  readDatabase(): UdevDatabase;
+  runner: SelectorRunner;
+  stat: StatNode;
+  /** Told the selectors before the database is read, so plugins can load meanwhile. */
+  warm?(selectors: string[]): void;
+}
+
+/** Everything decided for one container, for `explain` and for the hook's stderr. */
+export interface Binding {
+  request: DeviceRequest;
+  selection: Selection;
+  plan: NodePlan;
+}
+
+/** The container must not start; each problem names its annotation. */
+export class BindingRefused extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map(({ annotation, message }) => `${annotation}: ${message}`).join('; '));
+    this.name = 'BindingRefused';
+  }
+}
+
+/** Decides the devices for a set of annotations: the shared core of the hook, explain and daemon. */
+export async function decideBinding(
+  annotations: Readonly<Record<string, string>>,
+  deps: BindDependencies,
+): Promise<Binding> {
+  const { request, problems } = parseAnnotations(annotations);
+  deps.warm?.([...new Set(request.selectors.map(({ selector }) => selector))]);
+  const db = deps.readDatabase();
+  const selection = await selectDevices(request, problems, db, deps.runner);
+  const plan = planNodes(selection.devices, { symlinks: request.symlinks }, deps.stat);
+  return { request, selection, plan };
+}
+
+export interface HookResult {
+  /** The config to print: the input itself when the container asks for no devices. */
+  output: string;
+  /** Undefined when the container asks for no devices. */
+  binding: Binding | undefined;
+}
+
+/**
+ * The precreate hook as a function: config text in, config text out. Throws `ConfigError` for a
+ * bad config and `BindingRefused` when policy says the container must not start.
+ */
+export async function bindDevices(input: string, deps: BindDependencies): Promise<HookResult> {
+  const config: RuntimeConfig = parseRuntimeConfig(input, 'config on stdin');
+  if (!requestsDevices(config.annotations)) return { output: input, binding: undefined };
+  const binding = await decideBinding(config.annotations, deps);
+  if (binding.selection.fatal) throw new BindingRefused(binding.selection.problems);
+  const edits = addDevices(
+    config,
+    binding.plan.nodes.map(({ node }) => node),
+  );
+  return { output: serializeConfig(edits.document), binding };
+}

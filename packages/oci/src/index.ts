@@ -1,0 +1,11 @@
+export {
+  ConfigError,
+  type DeviceCgroupRule,
+  type JsonObject,
+  type LinuxDevice,
+  parseRuntimeConfig,
+  type RuntimeConfig,
+  serializeConfig,
+} from './config.js';
+export { addDevices, type DeviceEdits } from './edits.js';
+export { deviceMajor, deviceMinor, statDeviceNode } from './node.js';

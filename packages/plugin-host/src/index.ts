@@ -1,0 +1,6 @@
+export { PluginError, type PluginErrorKind } from './errors.js';
+export { type ChosenDevice, PluginHost, type PluginHostOptions } from './host.js';
+export { boundMessage, DEFAULT_LIMITS, type PluginLimits } from './limits.js';
+export { capMemory, MemoryCapError } from './memory-cap.js';
+export { buildOffer, type Offer } from './offer.js';
+export { type PluginEntry, type PluginProblem, PluginRegistry } from './registry.js';

@@ -1,0 +1,24 @@
+import type { WireSelectorError } from '@devbinder/plugin-sdk';
+
+/** Messages between the host and a plugin worker. */
+export interface WorkerSetup {
+  glue: string;
+  coreModules: Record<string, string>;
+  memoryCapBytes: number;
+}
+
+export type Operation = 'interest' | 'select';
+
+export interface CallRequest {
+  id: number;
+  operation: Operation;
+  args: string[];
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'load-failed'; message: string }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'rejected'; id: number; error: WireSelectorError }
+  /** The guest trapped or broke the glue; the instance is unusable afterwards. */
+  | { type: 'trapped'; id: number; message: string; outOfMemory: boolean };

@@ -1,0 +1,18 @@
+/**
+ * The slice of the WebAssembly JS API the worker uses. TypeScript declares WebAssembly only in
+ * lib.dom, and @types/node 20 does not; pulling in the DOM would type-check browser globals here.
+ */
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: BufferSource);
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+  }
+  class Instance {
+    readonly exports: Record<string, unknown>;
+  }
+  type Imports = Record<string, Record<string, unknown>>;
+  function compile(bytes: BufferSource): Promise<Module>;
+  function instantiate(module: Module, imports?: Imports): Promise<Instance>;
+}

@@ -1,0 +1,11 @@
+export type { Device } from './device.js';
+export { globToRegExp, isGlob, matchGlob } from './glob.js';
+export {
+  ArgumentError,
+  type Choice,
+  type DeviceFilter,
+  defineSelector,
+  type Interest,
+  type SelectorDefinition,
+  type SelectorExports,
+} from './selector.js';
