@@ -19,7 +19,6 @@ export function statDeviceNode(
   } catch {
     return undefined;
   }
-  if (!info) return undefined;
   const type = info.isBlockDevice()
     ? 'b'
     : info.isCharacterDevice()

@@ -1,0 +1,201 @@
+import type { LinuxDevice } from '@devbinder/oci';
+import { describe, expect, it } from 'vitest';
+import {
+  type BindDependencies,
+  BindingRefused,
+  bindDevices,
+  decideBinding,
+  type SelectorRunner,
+  type StatNode,
+} from '../src/index.js';
+import { database } from './fixtures.js';
+
+const db = database({
+  '/devices/virtual/block/loop0': {
+    subsystem: 'block',
+    devnode: '/dev/loop0',
+    devnum: { type: 'b', major: 7, minor: 0 },
+    symlinks: ['/dev/disk/by-id/loop-a'],
+  },
+  '/devices/virtual/block/loop1': {
+    subsystem: 'block',
+    devnode: '/dev/loop1',
+    devnum: { type: 'b', major: 7, minor: 1 },
+  },
+  '/devices/usb1/1-1': { subsystem: 'usb' },
+});
+
+/** Selectors by name: each returns the devpaths it picks, or throws. */
+function runner(behaviour: Record<string, (argument: string) => string[]>): SelectorRunner {
+  return {
+    async select(selector, argument, database) {
+      const pick = behaviour[selector];
+      if (!pick) throw new Error(`plugin "${selector}": no such selector plugin`);
+      return pick(argument).map((devpath) => {
+        const device = database.get(devpath);
+        if (!device) throw new Error(`fixture has no ${devpath}`);
+        return { device, reason: `${selector} chose it` };
+      });
+    },
+  };
+}
+
+const statFromRecord: StatNode = (device, _devnode, path) =>
+  device.devnum && { path, ...device.devnum, fileMode: 0o660, uid: 0, gid: 6 };
+
+function deps(overrides: Partial<BindDependencies> = {}): BindDependencies {
+  return {
+    readDatabase: () => db,
+    runner: runner({
+      disks: (argument) => argument.split(',').map((name) => `/devices/virtual/block/${name}`),
+      nothing: () => [],
+    }),
+    stat: statFromRecord,
+    ...overrides,
+  };
+}
+
+const config = (annotations: Record<string, string>) =>
+  JSON.stringify({ ociVersion: '1.0.2', annotations, linux: {} });
+
+describe('bindDevices', () => {
+  it('passes a config without selector annotations through byte for byte, without reading udev', async () => {
+    const input =
+      '{ "ociVersion": "1.0.2",\n  "annotations": {"io.dev-binder.policy": "required"} }';
+    const result = await bindDevices(
+      input,
+      deps({
+        readDatabase: () => {
+          throw new Error('must not read udev');
+        },
+      }),
+    );
+    expect(result).toEqual({ output: input, binding: undefined });
+  });
+
+  it('unions what several annotations select, once per device, with every reason', async () => {
+    const { output, binding } = await bindDevices(
+      config({
+        'io.dev-binder.udev.disks': 'loop0',
+        'io.dev-binder.udev.disks.more': 'loop0,loop1',
+      }),
+      deps(),
+    );
+    const linux = JSON.parse(output).linux;
+    expect(linux.devices.map((device: LinuxDevice) => device.path)).toEqual([
+      '/dev/loop0',
+      '/dev/loop1',
+    ]);
+    expect(linux.resources.devices).toHaveLength(2);
+    expect(binding?.selection.devices[0]?.selectedBy.map(({ annotation }) => annotation)).toEqual([
+      'io.dev-binder.udev.disks',
+      'io.dev-binder.udev.disks.more',
+    ]);
+  });
+
+  it('adds udev symlinks as nodes of the same device on request', async () => {
+    const { output } = await bindDevices(
+      config({ 'io.dev-binder.udev.disks': 'loop0', 'io.dev-binder.symlinks': 'true' }),
+      deps(),
+    );
+    expect(JSON.parse(output).linux.devices).toEqual([
+      { path: '/dev/loop0', type: 'b', major: 7, minor: 0, fileMode: 0o660, uid: 0, gid: 6 },
+      {
+        path: '/dev/disk/by-id/loop-a',
+        type: 'b',
+        major: 7,
+        minor: 0,
+        fileMode: 0o660,
+        uid: 0,
+        gid: 6,
+      },
+    ]);
+  });
+
+  it('under best-effort keeps what other selectors found when one fails', async () => {
+    const { output, binding } = await bindDevices(
+      config({ 'io.dev-binder.udev.disks': 'loop1', 'io.dev-binder.udev.nope': 'x' }),
+      deps(),
+    );
+    expect(JSON.parse(output).linux.devices.map((device: LinuxDevice) => device.path)).toEqual([
+      '/dev/loop1',
+    ]);
+    expect(binding?.selection.problems).toEqual([
+      { annotation: 'io.dev-binder.udev.nope', message: 'plugin "nope": no such selector plugin' },
+    ]);
+  });
+
+  it('under required refuses for a failing selector, naming the annotation', async () => {
+    const input = config({
+      'io.dev-binder.udev.disks': 'loop1',
+      'io.dev-binder.udev.nope': 'x',
+      'io.dev-binder.policy': 'required',
+    });
+    await expect(bindDevices(input, deps())).rejects.toThrow(BindingRefused);
+    await expect(bindDevices(input, deps())).rejects.toThrow(
+      'io.dev-binder.udev.nope: plugin "nope": no such selector plugin',
+    );
+  });
+
+  it('under required refuses an empty result, and best-effort starts without devices', async () => {
+    await expect(
+      bindDevices(
+        config({ 'io.dev-binder.udev.nothing': 'seat9', 'io.dev-binder.policy': 'required' }),
+        deps(),
+      ),
+    ).rejects.toThrow(
+      'io.dev-binder.udev.nothing: selected no devices for "seat9", but io.dev-binder.policy=required expects at least one',
+    );
+    const { output } = await bindDevices(config({ 'io.dev-binder.udev.nothing': 'seat9' }), deps());
+    expect(JSON.parse(output).linux).toEqual({});
+  });
+
+  it('skips a device whose node vanished, or now has other numbers, and keeps the rest', async () => {
+    const stat: StatNode = (device, devnode, path) => {
+      if (devnode === '/dev/loop0') return undefined;
+      return (
+        statFromRecord(device, devnode, path) && {
+          path,
+          type: 'b',
+          major: 7,
+          minor: 9,
+          fileMode: 0o660,
+          uid: 0,
+          gid: 0,
+        }
+      );
+    };
+    const { output, binding } = await bindDevices(
+      config({ 'io.dev-binder.udev.disks': 'loop0,loop1' }),
+      deps({ stat }),
+    );
+    expect(JSON.parse(output).linux.devices ?? []).toEqual([]);
+    expect(binding?.plan.skipped.map(({ reason }) => reason)).toEqual([
+      '/dev/loop0 is gone (device removed while the hook ran)',
+      '/dev/loop1 is b 7:9 now, not b 7:1 as udev recorded',
+    ]);
+  });
+
+  it('tells the runner which plugins to load before reading the database', async () => {
+    const order: string[] = [];
+    await decideBinding(
+      { 'io.dev-binder.udev.disks': 'loop0', 'io.dev-binder.udev.disks.b': 'loop1' },
+      deps({
+        warm: (names) => order.push(`warm ${names.join(',')}`),
+        readDatabase: () => (order.push('read'), db),
+      }),
+    );
+    expect(order).toEqual(['warm disks', 'read']);
+  });
+
+  it('reports devices chosen without a node separately', async () => {
+    const binding = await decideBinding(
+      { 'io.dev-binder.udev.usb': 'x' },
+      deps({ runner: runner({ usb: () => ['/devices/usb1/1-1'] }) }),
+    );
+    expect(binding.selection.devices).toEqual([]);
+    expect(binding.selection.withoutNode.map(({ device }) => device.devpath)).toEqual([
+      '/devices/usb1/1-1',
+    ]);
+  });
+});
