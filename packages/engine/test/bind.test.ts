@@ -182,7 +182,10 @@ describe('bindDevices', () => {
       { 'io.dev-binder.udev.disks': 'loop0', 'io.dev-binder.udev.disks.b': 'loop1' },
       deps({
         warm: (names) => order.push(`warm ${names.join(',')}`),
-        readDatabase: () => (order.push('read'), db),
+        readDatabase: () => {
+          order.push('read');
+          return db;
+        },
       }),
     );
     expect(order).toEqual(['warm disks', 'read']);
