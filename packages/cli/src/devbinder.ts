@@ -1,107 +1,20 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
-import { CliError, ExitCode } from './exit-codes.js';
-import { printError } from './io.js';
+/**
+ * Entry point. The hook, run at every container start, takes a fast path that loads only what it
+ * needs; every other command line goes through the full parser in program.ts.
+ */
+import { parsePlainHook } from './hook-fast-path.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-function runtimeOptions(command: Command): Command {
-  return command
-    .option(
-      '--root <dir>',
-      'read /run/udev, /sys and /dev under DIR (a captured or generated tree)',
-    )
-    .option(
-      '--plugin-dir <dir>',
-      'also load selector plugins from DIR (repeatable; overrides same-named plugins)',
-      collect,
-      [],
-    )
-    .option(
-      '--cache-dir <dir>',
-      'where transpiled plugins and remembered answers live (default: /var/cache/devbinder as root, else ~/.cache/devbinder)',
-    );
-}
-
-const program = new Command('devbinder')
-  .description(
-    'Give containers the host devices they need, chosen from udev by sandboxed selector plugins.',
-  )
-  .version('0.1.0')
-  .showHelpAfterError()
-  .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) })
-  .addHelpText(
-    'after',
-    `
-Exit codes:
-  0   success
-  1   the container must not start (policy required, or a fatal annotation problem)
-  2   bad input (command line, config JSON, udev export, plugin)
-  3   the environment failed (unreadable files, unsafe cache, no Podman socket)
-  70  a bug in devbinder`,
-  );
-
-runtimeOptions(
-  program
-    .command('hook')
-    .description(
-      'Podman precreate hook: runtime config on stdin, config with the selected devices on stdout',
-    )
-    .option(
-      '--print-config',
-      'print the hooks.d JSON that installs this hook, instead of running it',
-    )
-    .option(
-      '--hooks-dir <dir>',
-      'with --print-config: write devbinder.json into DIR instead of printing it',
-    ),
-).action(async (options) => {
-  if (options.printConfig) {
-    const { printHookConfig } = await import('./commands/hook-config.js');
-    return finish(printHookConfig(options));
+const hookOptions = parsePlainHook(process.argv.slice(2));
+if (hookOptions) {
+  try {
+    const { runHook } = await import('./commands/hook.js');
+    process.exit(await runHook(hookOptions));
+  } catch (error) {
+    const { reportFailure } = await import('./failure.js');
+    reportFailure(error);
   }
-  if (options.hooksDir !== undefined)
-    throw new CliError('--hooks-dir only goes with --print-config', ExitCode.badInput);
-  const { runHook } = await import('./commands/hook.js');
-  finish(await runHook(options));
-});
-
-runtimeOptions(
-  program
-    .command('explain')
-    .description('Dry run: which devices a container with these annotations would get, and why')
-    .option(
-      '-a, --annotation <key=value>',
-      'an annotation, as podman run --annotation takes it (repeatable)',
-      collect,
-      [],
-    )
-    .option('--spec <file>', 'take annotations from an OCI runtime config (--annotation wins)')
-    .option(
-      '--udev-export <file>',
-      'use a capture of `udevadm info --export-db` instead of this machine',
-    )
-    .addOption(new Option('--json', 'machine-readable output').default(false)),
-).action(async (options) => {
-  const { runExplain } = await import('./commands/explain.js');
-  finish(await runExplain(options));
-});
-
-function finish(code: ExitCode): void {
-  // Exit now: plugin workers and pending timers must not delay the answer Podman waits for.
-  process.exit(code);
-}
-
-try {
-  await program.parseAsync();
-} catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : ExitCode.badInput);
-  const command = process.argv[2] ?? '';
-  if (error instanceof CliError) {
-    printError(command, error.message);
-    process.exit(error.exitCode);
-  }
-  printError(command, `internal error: ${(error as Error).stack ?? String(error)}`);
-  process.exit(ExitCode.internal);
+} else {
+  const { main } = await import('./program.js');
+  await main();
 }

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
 import { PluginHost, PluginRegistry } from '@devbinder/plugin-host';
 import { parseExportDb, readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
 import { CliError, ExitCode } from './exit-codes.js';
+import { bundledPluginsDir } from './layout.js';
 
 /** Options shared by every command that selects devices. */
 export interface RuntimeOptions {
@@ -16,15 +16,9 @@ export interface RuntimeOptions {
   cacheDir?: string;
 }
 
-const BUNDLED_SELECTORS = ['seat', 'subsystem', 'usb'] as const;
-
 /** Where plugins are searched, lowest precedence first; later directories override earlier ones. */
 export function pluginSearchPath(extra: readonly string[]): string[] {
-  const require = createRequire(import.meta.url);
-  const bundled = BUNDLED_SELECTORS.map((name) =>
-    dirname(require.resolve(`@devbinder/selector-${name}/plugin.json`)),
-  );
-  return [...bundled, '/usr/lib/devbinder/plugins', '/etc/devbinder/plugins', ...extra];
+  return [bundledPluginsDir, '/usr/lib/devbinder/plugins', '/etc/devbinder/plugins', ...extra];
 }
 
 /**

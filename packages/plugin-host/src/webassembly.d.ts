@@ -4,6 +4,7 @@
  */
 declare namespace WebAssembly {
   class Module {
+    private readonly nominal: never;
     constructor(bytes: BufferSource);
   }
   class Memory {
@@ -15,4 +16,8 @@ declare namespace WebAssembly {
   type Imports = Record<string, Record<string, unknown>>;
   function compile(bytes: BufferSource): Promise<Module>;
   function instantiate(module: Module, imports?: Imports): Promise<Instance>;
+  function instantiate(
+    bytes: BufferSource,
+    imports?: Imports,
+  ): Promise<{ module: Module; instance: Instance }>;
 }

@@ -1,9 +1,9 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SELECTOR_KEY_PATTERN } from '@devbinder/engine';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { writeAllSync } from '../io.js';
+import { cliScript } from '../layout.js';
 import type { RuntimeOptions } from '../runtime.js';
 
 export const HOOK_FILE = 'devbinder.json';
@@ -16,7 +16,6 @@ const HOOK_TIMEOUT_SECONDS = 30;
  * environment, so the command is absolute paths only: this node binary and this devbinder.
  */
 export function hookConfig(options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir'>): object {
-  const script = fileURLToPath(new URL('../devbinder.js', import.meta.url));
   const passThrough = [
     ...options.pluginDir.flatMap((dir) => ['--plugin-dir', resolve(dir)]),
     ...(options.cacheDir === undefined ? [] : ['--cache-dir', resolve(options.cacheDir)]),
@@ -25,7 +24,7 @@ export function hookConfig(options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir
     version: '1.0.0',
     hook: {
       path: process.execPath,
-      args: ['node', script, 'hook', ...passThrough],
+      args: ['node', cliScript, 'hook', ...passThrough],
       timeout: HOOK_TIMEOUT_SECONDS,
     },
     when: { annotations: { [SELECTOR_KEY_PATTERN]: '.*' } },

@@ -1,0 +1,23 @@
+/**
+ * Options shared by the commands that select devices, declared once: commander builds --help from
+ * them, and the hook's fast path parses them with node:util (see devbinder.ts).
+ */
+export const RUNTIME_OPTIONS = {
+  root: {
+    type: 'string',
+    placeholder: '<dir>',
+    description: 'read /run/udev, /sys and /dev under DIR (a captured or generated tree)',
+  },
+  'plugin-dir': {
+    type: 'string',
+    multiple: true,
+    placeholder: '<dir>',
+    description: 'also load selector plugins from DIR (repeatable; overrides same-named plugins)',
+  },
+  'cache-dir': {
+    type: 'string',
+    placeholder: '<dir>',
+    description:
+      'where transpiled plugins and remembered answers live (default: /var/cache/devbinder as root, else ~/.cache/devbinder)',
+  },
+} as const;
