@@ -22,8 +22,8 @@ export function createDatabase(
   }
 
   const byPath = new Map<string, UdevDevice>();
-  const devices = sorted.map((device): UdevDevice => {
-    const linked = { ...device, parent: nearestAncestor(device.devpath, present) };
+  const devices = sorted.map((device) => {
+    const linked = withParent(device, nearestAncestor(device.devpath, present));
     byPath.set(linked.devpath, linked);
     return linked;
   });
@@ -44,6 +44,24 @@ export function createDatabase(
       }
       return ancestors;
     },
+  };
+}
+
+/** Spelled out: `{ ...device, parent }` was the builder's main cost, ~3 µs a device. */
+function withParent(device: UnlinkedDevice, parent: string | undefined): UdevDevice {
+  return {
+    devpath: device.devpath,
+    syspath: device.syspath,
+    sysname: device.sysname,
+    subsystem: device.subsystem,
+    devtype: device.devtype,
+    driver: device.driver,
+    devnode: device.devnode,
+    devnum: device.devnum,
+    properties: device.properties,
+    tags: device.tags,
+    symlinks: device.symlinks,
+    parent,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { DeviceNumber } from './model.js';
 
-// Field derivations shared by every reader, following systemd's sd-device (src/libsystemd/sd-device).
+// Field derivations shared by every reader, following systemd's sd-device
+// (src/libsystemd/sd-device).
 
 /** udev's sysname: the last devpath component, with the kernel's `!` standing for `/`. */
 export function sysnameOf(devpath: string): string {

@@ -36,7 +36,7 @@ export function deviceFromSysfs({
 }: SysfsDeviceSources): UnlinkedDevice {
   const devnum = deviceNumberOf(subsystem, uevent.MAJOR, uevent.MINOR);
   const devnode = uevent.DEVNAME === undefined ? undefined : devnodeOf(uevent.DEVNAME);
-  // Before database version 1 udevd wrote no current tags; sd-device then takes all tags as current.
+  // Before database version 1 udevd wrote no current tags; sd-device then takes all as current.
   const tags = db === undefined ? [] : db.version >= 1 ? db.currentTags : db.tags;
   return {
     devpath,

@@ -100,7 +100,7 @@ export class SysfsReader {
     }
   }
 
-  /** The devpath a sysfs symlink points at: `/sys/dev/block/7:0` → `/devices/virtual/block/loop0`. */
+  /** The devpath a sysfs link points at: `/sys/dev/block/7:0` → `/devices/virtual/block/loop0`. */
   devpathOf(link: string): string | undefined {
     const target = this.readLink(link);
     if (target === undefined) return undefined;
