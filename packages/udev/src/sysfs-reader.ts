@@ -54,12 +54,13 @@ export class SysfsReader {
     }
     try {
       let length = 0;
-      // A short read is the end of the file: sysfs serves an attribute in one read.
-      while (length === this.buffer.length || length === 0) {
-        if (length === this.buffer.length) this.buffer = grown(this.buffer);
+      for (;;) {
         const count = readSync(fd, this.buffer, length, this.buffer.length - length, null);
-        if (count === 0) break;
         length += count;
+        // A short read is the end of the file (sysfs serves an attribute in one read; udevd
+        // replaces database files by rename), which saves the read that would return 0.
+        if (count === 0 || length < this.buffer.length) break;
+        this.buffer = grown(this.buffer);
       }
       return this.buffer.toString('utf8', 0, length);
     } catch (error) {

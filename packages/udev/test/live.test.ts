@@ -195,6 +195,16 @@ describe('readLiveDatabase on a udev database', () => {
     expect(device(ftdi).properties).not.toHaveProperty('CURRENT_TAGS');
   });
 
+  it('reads a database file larger than its read buffer', () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, n) => [`ID_LONG_${n}`, 'x'.repeat(40)]),
+    );
+    vol.writeFileSync('/run/udev/data/c189:2', dbText({ properties, tags: ['seat'] }));
+    const adapter = device(ftdi);
+    expect(adapter.properties.ID_LONG_999).toBe('x'.repeat(40));
+    expect(adapter.tags).toEqual(['seat']);
+  });
+
   it('lets an empty E: value unset a property, even a kernel one', () => {
     vol.writeFileSync('/run/udev/data/c189:2', 'E:PRODUCT=\nE:ID_VENDOR_ID=0403\nV:1\n');
     expect(device(ftdi).properties).not.toHaveProperty('PRODUCT');
