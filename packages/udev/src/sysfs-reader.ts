@@ -92,7 +92,7 @@ export class SysfsReader {
     }
   }
 
-  readLink(path: string): string | undefined {
+  private readLink(path: string): string | undefined {
     try {
       return readlinkSync(this.prefix + path);
     } catch (error) {
@@ -110,7 +110,7 @@ export class SysfsReader {
   }
 
   /** Basename of the device's `subsystem` link; undefined for devices on no bus and in no class. */
-  subsystemOf(devpath: string): string | undefined {
+  private subsystemOf(devpath: string): string | undefined {
     const target = this.readLink(`/sys${devpath}/subsystem`);
     return target === undefined ? undefined : target.slice(target.lastIndexOf('/') + 1);
   }
