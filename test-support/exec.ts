@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+
+export interface Result {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  cwd?: string;
+}
+
+/**
+ * Runs a command to completion and captures everything. Never rejects for a non-zero exit: tests
+ * assert on exit codes. A command that cannot start at all yields exit code 127, like a shell.
+ */
+export function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, stdio: 'pipe' });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // A command may stop reading early (the hook refuses oversized input): that is its answer,
+    // not our failure, so EPIPE on its stdin is ignored.
+    child.stdin.on('error', () => {});
+    child.on('error', (error) =>
+      resolve({ stdout: '', stderr: `cannot run ${command}: ${error.message}`, exitCode: 127 }),
+    );
+    child.on('close', (code, signal) =>
+      resolve({
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        exitCode: code ?? 128 + (signal === null ? 0 : constants.signals[signal]),
+      }),
+    );
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Runs a command that must succeed and returns its stdout; throws with its stderr otherwise. */
+export async function check(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<string> {
+  const result = await run(command, args, options);
+  if (result.exitCode !== 0) {
+    throw new Error(
+      `${[command, ...args].join(' ')} exited with ${result.exitCode}:\n${result.stderr}${result.stdout}`,
+    );
+  }
+  return result.stdout;
+}
