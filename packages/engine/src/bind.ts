@@ -5,7 +5,12 @@ import {
   serializeConfig,
 } from '@devbinder/oci';
 import type { UdevDatabase } from '@devbinder/udev';
-import { type DeviceRequest, parseAnnotations, requestsDevices } from './annotations.js';
+import {
+  type DeviceRequest,
+  parseAnnotations,
+  requestsDevices,
+  type SelectorRequest,
+} from './annotations.js';
 import { type NodePlan, planNodes, type StatNode } from './nodes.js';
 import { type Problem, type Selection, type SelectorRunner, selectDevices } from './selection.js';
 
@@ -14,8 +19,8 @@ export interface BindDependencies {
   readDatabase(): UdevDatabase;
   runner: SelectorRunner;
   stat: StatNode;
-  /** Told the selectors before the database is read, so plugins can load meanwhile. */
-  warm?(selectors: string[]): void;
+  /** Told the selector requests before the database is read, so plugins can load meanwhile. */
+  warm?(requests: readonly SelectorRequest[]): void;
 }
 
 /** Everything decided for one container, for `explain` and for the hook's stderr. */
@@ -39,7 +44,7 @@ export async function decideBinding(
   deps: BindDependencies,
 ): Promise<Binding> {
   const { request, problems } = parseAnnotations(annotations);
-  deps.warm?.([...new Set(request.selectors.map(({ selector }) => selector))]);
+  deps.warm?.(request.selectors);
   const db = deps.readDatabase();
   const selection = await selectDevices(request, problems, db, deps.runner);
   const plan = planNodes(selection.devices, { symlinks: request.symlinks }, deps.stat);

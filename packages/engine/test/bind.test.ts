@@ -1,4 +1,5 @@
 import type { LinuxDevice } from '@devbinder/oci';
+import { fixtureDatabase as database } from '@devbinder/udev/fixtures';
 import { describe, expect, it } from 'vitest';
 import {
   type BindDependencies,
@@ -8,7 +9,6 @@ import {
   type SelectorRunner,
   type StatNode,
 } from '../src/index.js';
-import { database } from './fixtures.js';
 
 const db = database({
   '/devices/virtual/block/loop0': {
@@ -181,14 +181,15 @@ describe('bindDevices', () => {
     await decideBinding(
       { 'io.dev-binder.udev.disks': 'loop0', 'io.dev-binder.udev.disks.b': 'loop1' },
       deps({
-        warm: (names) => order.push(`warm ${names.join(',')}`),
+        warm: (requests) =>
+          order.push(`warm ${requests.map(({ selector }) => selector).join(',')}`),
         readDatabase: () => {
           order.push('read');
           return db;
         },
       }),
     );
-    expect(order).toEqual(['warm disks', 'read']);
+    expect(order).toEqual(['warm disks,disks', 'read']);
   });
 
   it('reports devices chosen without a node separately', async () => {
