@@ -57,7 +57,7 @@ export class PluginHost {
   /** Asks `name` which of the database's devices `argument` selects. */
   async select(name: string, argument: string, db: UdevDatabase): Promise<ChosenDevice[]> {
     const plugin = this.load(name);
-    const { limits, entry } = plugin;
+    const { limits } = plugin;
     if (Buffer.byteLength(argument) > limits.maxArgumentBytes) {
       throw new PluginError(
         name,
@@ -68,7 +68,7 @@ export class PluginHost {
     const deadline = { at: undefined as number | undefined };
     const call = (operation: Operation, args: string[]) =>
       this.answer(plugin, operation, args, deadline);
-    const identity = [entry.manifest.sha256, String(limits.memoryMiB), argument];
+    const identity = this.identity(plugin, argument);
 
     const interest = this.unwrap(
       name,
@@ -103,17 +103,27 @@ export class PluginHost {
     });
   }
 
-  /** Starts loading plugins ahead of use, so their workers boot while the caller reads udev. */
-  warm(names: Iterable<string>): void {
-    for (const name of names) {
+  /**
+   * Starts plugin workers ahead of use, so they boot while the caller reads udev. Only for
+   * arguments without a remembered interest: with one, the selection is most likely remembered
+   * too, and booting a worker would be wasted.
+   */
+  warm(requests: Iterable<{ selector: string; argument: string }>): void {
+    for (const { selector, argument } of requests) {
+      let plugin: LoadedPlugin;
       try {
-        this.load(name).sandbox.then(
-          (sandbox) => sandbox.warm(),
-          () => {},
-        );
+        plugin = this.load(selector);
       } catch {
-        // Unknown or broken plugins report their error when they are used.
+        continue; // Unknown or broken plugins report their error when they are used.
       }
+      if (
+        this.memo?.get(AnswerMemo.key('interest', ...this.identity(plugin, argument))) !== undefined
+      )
+        continue;
+      plugin.sandbox.then(
+        (sandbox) => sandbox.warm(),
+        () => {},
+      );
     }
   }
 
@@ -143,6 +153,11 @@ export class PluginHost {
     // A failed load is not cached: the next use retries and reports the error again.
     sandbox.catch(() => this.loaded.delete(name));
     return plugin;
+  }
+
+  /** What determines a plugin's answer besides the offered devices. */
+  private identity(plugin: LoadedPlugin, argument: string): string[] {
+    return [plugin.entry.manifest.sha256, String(plugin.limits.memoryMiB), argument];
   }
 
   private async answer(

@@ -1,0 +1,80 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+// The built package: its plugin worker is a separate file that only exists in dist/.
+import { PluginHost, PluginRegistry } from '@devbinder/plugin-host';
+import { fixtureDatabase } from '@devbinder/udev/fixtures';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const seatDir = dirname(
+  createRequire(import.meta.url).resolve('@devbinder/selector-seat/plugin.json'),
+);
+const db = fixtureDatabase({
+  '/devices/input3': { subsystem: 'input', tags: ['seat'] },
+  '/devices/input3/event3': { subsystem: 'input', devnode: '/dev/input/event3' },
+  '/devices/loop0': { subsystem: 'block', devnode: '/dev/loop0' },
+});
+
+const hosts: PluginHost[] = [];
+/** A host for `pluginDir`; one that remembers answers when given a cache directory to keep them in. */
+function host(pluginDir: string, rememberIn?: string): PluginHost {
+  const cacheDir = rememberIn ?? mkdtempSync(join(tmpdir(), 'devbinder-host-'));
+  const created = new PluginHost({
+    registry: new PluginRegistry([pluginDir]),
+    cacheDir,
+    ...(rememberIn ? { memoDir: join(cacheDir, 'answers') } : {}),
+  });
+  hosts.push(created);
+  return created;
+}
+afterEach(async () => {
+  for (const created of hosts.splice(0)) await created.close();
+});
+
+describe('PluginHost', () => {
+  it('runs a component and maps its choices back to devices', async () => {
+    const chosen = await host(seatDir).select('seat', 'seat0', db);
+    expect(chosen.map(({ device, reason }) => [device.devnode, reason])).toEqual([
+      ['/dev/input/event3', 'tag "seat", no other seat assigned (from input3)'],
+    ]);
+  });
+
+  it('replays a remembered answer without running the plugin again', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'devbinder-remembered-'));
+    const cacheDir = mkdtempSync(join(tmpdir(), 'devbinder-memo-'));
+    cpSync(seatDir, copy, { recursive: true });
+    const first = await host(copy, cacheDir).select('seat', 'seat0', db);
+    // Without its component the plugin cannot run at all: only a remembered answer can serve.
+    rmSync(join(copy, 'seat.wasm'));
+    expect(await host(copy, cacheDir).select('seat', 'seat0', db)).toEqual(first);
+    await expect(host(copy, cacheDir).select('seat', 'seat1', db)).rejects.toMatchObject({
+      kind: 'not-found',
+    });
+  });
+
+  it('refuses a component whose digest does not match its manifest, naming both files', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'devbinder-tampered-'));
+    cpSync(seatDir, copy, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(copy, 'plugin.json'), 'utf8'));
+    writeFileSync(
+      join(copy, 'plugin.json'),
+      JSON.stringify({ ...manifest, sha256: 'f'.repeat(64) }),
+    );
+    await expect(host(copy).select('seat', 'seat0', db)).rejects.toMatchObject({
+      kind: 'digest-mismatch',
+      message: expect.stringMatching(
+        new RegExp(
+          `${join(copy, 'seat.wasm')} has sha256 [0-9a-f]{64}, but ${join(copy, 'plugin.json')} says f{64}`,
+        ),
+      ),
+    });
+  });
+
+  it('refuses an argument over the size limit before running anything', async () => {
+    await expect(host(seatDir).select('seat', 'x'.repeat(5000), db)).rejects.toMatchObject({
+      kind: 'invalid-argument',
+      message: 'plugin "seat": the argument is longer than 4096 bytes',
+    });
+  });
+});

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ChosenDevice,
+  PluginHost,
+  type PluginLimits,
+  PluginRegistry,
+} from '@devbinder/plugin-host';
+import { parseExportDb, type UdevDatabase } from '@devbinder/udev';
+
+export { type DeviceFixture, fixtureDatabase } from '@devbinder/udev/fixtures';
+
+/** A built plugin, run exactly as devbinder runs it: verified, transpiled, in a worker, under limits. */
+export interface LoadedSelector {
+  readonly name: string;
+  /** What the plugin chooses for `argument`, with its reasons. */
+  select(argument: string, db: UdevDatabase): Promise<ChosenDevice[]>;
+  /** The device nodes it chooses, sorted: the usual thing to assert on. */
+  nodes(argument: string, db: UdevDatabase): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface LoadOptions {
+  /** Selector name; default: the only plugin in `dir`. */
+  name?: string;
+  limits?: Partial<PluginLimits>;
+}
+
+/**
+ * Loads the plugin whose `plugin.json` is in `dir` (e.g. `dist/` after `devbinder plugin build`).
+ * Answers are never remembered (no memo), so every call runs the plugin.
+ */
+export function loadSelector(dir: string, options: LoadOptions = {}): LoadedSelector {
+  const registry = new PluginRegistry([dir]);
+  const [only, ...others] = registry.list();
+  const name = options.name ?? only?.manifest.name;
+  if (name === undefined) {
+    const problems = registry.listProblems().map(({ error }) => error.message);
+    throw new Error(
+      `no usable plugin in ${dir}${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`,
+    );
+  }
+  if (options.name === undefined && others.length > 0) {
+    throw new Error(`${dir} holds several plugins; pass { name }`);
+  }
+  // Transpiled components are keyed by digest, so one cache serves every test run of this user.
+  const cacheDir = join(tmpdir(), `devbinder-testkit-${process.geteuid?.() ?? 'user'}`);
+  const host = new PluginHost({
+    registry,
+    cacheDir,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  return {
+    name,
+    select: (argument, db) => host.select(name, argument, db),
+    async nodes(argument, db) {
+      const chosen = await host.select(name, argument, db);
+      return chosen.flatMap(({ device }) => (device.devnode ? [device.devnode] : [])).sort();
+    },
+    close: () => host.close(),
+  };
+}
+
+/** Replays a capture made with `udevadm info --export-db > FILE` (on any machine). */
+export function loadExport(file: string): UdevDatabase {
+  return parseExportDb(readFileSync(file, 'utf8'), file);
+}
