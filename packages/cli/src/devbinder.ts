@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 /**
- * Entry point. The hook, run at every container start, takes a fast path that loads only what it
- * needs; every other command line goes through the full parser in program.ts.
+ * Entry point. The hook runs at every container start, so its code is loaded with the entry itself
+ * (one or two files instead of a chain of chunks) and parsed without commander; every other
+ * command line goes through the full parser in program.ts, loaded only then.
  */
+import { runHook } from './commands/hook.js';
+import { reportFailure } from './failure.js';
 import { parsePlainHook } from './hook-fast-path.js';
 
 const hookOptions = parsePlainHook(process.argv.slice(2));
 if (hookOptions) {
   try {
-    const { runHook } = await import('./commands/hook.js');
     process.exit(await runHook(hookOptions));
   } catch (error) {
-    const { reportFailure } = await import('./failure.js');
     reportFailure(error);
   }
 } else {

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
-import { PluginHost, PluginRegistry } from '@devbinder/plugin-host';
+import { PluginHost, PluginRegistry, privateDirProblem } from '@devbinder/plugin-host';
 import { parseExportDb, readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
 import { CliError, ExitCode } from './exit-codes.js';
 import { bundledPluginsDir } from './layout.js';
@@ -70,7 +70,12 @@ export function databaseReader(
       return parseExportDb(text, exportFile);
     };
   }
-  return () => readLiveDatabase({ root: options.root ?? '/', warn });
+  // The snapshot decides what containers get: keep it only where no one else can write.
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const snapshot =
+    privateDirProblem(cacheDir) === undefined ? join(cacheDir, 'udev-snapshot.json') : undefined;
+  return () =>
+    readLiveDatabase({ root: options.root ?? '/', warn, ...(snapshot ? { snapshot } : {}) });
 }
 
 /**

@@ -3,4 +3,5 @@ export { type ChosenDevice, PluginHost, type PluginHostOptions } from './host.js
 export { boundMessage, DEFAULT_LIMITS, type PluginLimits } from './limits.js';
 export { capMemory, MemoryCapError } from './memory-cap.js';
 export { buildOffer, type Offer } from './offer.js';
+export { privateDirProblem } from './private-dir.js';
 export { type PluginEntry, type PluginProblem, PluginRegistry } from './registry.js';

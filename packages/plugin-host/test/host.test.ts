@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 // The built package: its plugin worker is a separate file that only exists in dist/.
 import { PluginHost, PluginRegistry } from '@devbinder/plugin-host';
 import { fixtureDatabase } from '@devbinder/udev/fixtures';

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { createDatabase } from './database.js';
 import type { UdevDatabase } from './model.js';
+import { readThroughSnapshot } from './snapshot.js';
 import { readSysfsDevices } from './sysfs.js';
 import { SysfsReader } from './sysfs-reader.js';
 import { readUdevDataDevices } from './udev-data.js';
@@ -14,6 +15,11 @@ export interface LiveDatabaseOptions {
    * database's `source` still says `sysfs`).
    */
   readonly warn?: (message: string) => void;
+  /**
+   * A file for a snapshot of the database, reused while `/run/udev/data` is unchanged (see
+   * snapshot.ts). Only the caller may be able to write where it lives.
+   */
+  readonly snapshot?: string;
 }
 
 /**
@@ -26,7 +32,13 @@ export interface LiveDatabaseOptions {
  */
 export function readLiveDatabase(options: LiveDatabaseOptions = {}): UdevDatabase {
   const root = options.root ?? '/';
-  const warn = options.warn ?? (() => {});
+  const read = () => readNow(root, options.warn ?? (() => {}));
+  return options.snapshot === undefined
+    ? read()
+    : readThroughSnapshot(options.snapshot, root, read);
+}
+
+function readNow(root: string, warn: (message: string) => void): UdevDatabase {
   const reader = new SysfsReader({ root, warn });
   const names = reader.list('/run/udev/data');
   if (names === undefined) {
