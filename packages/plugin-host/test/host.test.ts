@@ -7,9 +7,9 @@ import { PluginHost, PluginRegistry } from '@devbinder/plugin-host';
 import { fixtureDatabase } from '@devbinder/udev/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const seatDir = dirname(
-  createRequire(import.meta.url).resolve('@devbinder/selector-seat/plugin.json'),
-);
+// The bundled seat plugin, as the workspace build leaves it (`pnpm test` builds first). Not a
+// declared dependency: the seat plugin's own tests depend on this package.
+const seatDir = fileURLToPath(new URL('../../../plugins/seat/dist', import.meta.url));
 const db = fixtureDatabase({
   '/devices/input3': { subsystem: 'input', tags: ['seat'] },
   '/devices/input3/event3': { subsystem: 'input', devnode: '/dev/input/event3' },
