@@ -18,7 +18,10 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.integration.test.ts', 'plugins/*/test/**/*.integration.test.ts'],
+          include: [
+            'packages/*/test/**/*.integration.test.ts',
+            'plugins/*/test/**/*.integration.test.ts',
+          ],
           globalSetup: ['./test-support/integration-setup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,
