@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * Where the shipped files are. scripts/bundle.mjs puts the entry, every chunk, the plugin worker
- * and the bundled plugins in one directory, so any module can find them relative to itself.
+ * Where the shipped files are. scripts/bundle.mjs puts the entry, the command line program, the
+ * plugin worker and the bundled plugins in one directory: each finds the others next to itself.
  */
 const dist = new URL('.', import.meta.url);
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -70,12 +71,16 @@ export function databaseReader(
       return parseExportDb(text, exportFile);
     };
   }
-  // The snapshot decides what containers get: keep it only where no one else can write.
+  // The snapshot decides what containers get: keep it only where no one else can write. One file
+  // per root, so test trees and the host do not evict each other's.
+  const root = options.root ?? '/';
   const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const rootKey = createHash('sha256').update(root).digest('hex').slice(0, 16);
   const snapshot =
-    privateDirProblem(cacheDir) === undefined ? join(cacheDir, 'udev-snapshot.json') : undefined;
-  return () =>
-    readLiveDatabase({ root: options.root ?? '/', warn, ...(snapshot ? { snapshot } : {}) });
+    privateDirProblem(cacheDir) === undefined
+      ? join(cacheDir, `udev-snapshot-${rootKey}.json`)
+      : undefined;
+  return () => readLiveDatabase({ root, warn, ...(snapshot ? { snapshot } : {}) });
 }
 
 /**

@@ -16,7 +16,7 @@ const MAX_CONFIG_BYTES = 16 * 2 ** 20;
 /** `devbinder hook`: the precreate hook. Config on stdin, config on stdout, problems on stderr. */
 export async function runHook(options: RuntimeOptions): Promise<ExitCode> {
   const warn = (message: string) => printError('hook', message);
-  const input = await readStdin(MAX_CONFIG_BYTES);
+  const input = readStdin(MAX_CONFIG_BYTES);
   const host = createPluginHost(options, warn);
   try {
     const result = await bindDevices(input, {
