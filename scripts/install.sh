@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs devbinder on this Podman host the way a package would, from the workspace build:
+#   - the `devbinder` command with its bundled plugins (npm, from the packed CLI),
+#   - the precreate hook in Podman's hooks directory,
+#   - the plugin directories an administrator adds plugins to.
+# Usage (as root, after `pnpm install && pnpm build`):
+#   scripts/install.sh [--prefix /usr/local] [--hooks-dir /usr/share/containers/oci/hooks.d]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+prefix=/usr/local
+hooks_dir=/usr/share/containers/oci/hooks.d
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --prefix) prefix=$2; shift 2 ;;
+    --hooks-dir) hooks_dir=$2; shift 2 ;;
+    -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install.sh: must run as root (it writes $prefix and $hooks_dir)" >&2
+  exit 1
+fi
+[[ -f packages/cli/dist/devbinder.js ]] || { echo "install.sh: run pnpm install && pnpm build first" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd packages/cli && pnpm pack --pack-destination "$work" >/dev/null)
+npm install --global --prefix "$prefix" "$work"/devbinder-*.tgz
+mkdir -p /usr/lib/devbinder/plugins /etc/devbinder/plugins
+
+devbinder=$prefix/bin/devbinder
+"$devbinder" hook --print-config --hooks-dir "$hooks_dir"
+# Transpile the bundled plugins now, so the first container start does not wait for it.
+for annotation in io.dev-binder.udev.seat=seat0 io.dev-binder.udev.subsystem=sound io.dev-binder.udev.usb=0000:0000; do
+  "$devbinder" explain --annotation "$annotation" >/dev/null
+done
+echo "installed $("$devbinder" --version) at $devbinder; hook in $hooks_dir/devbinder.json"
