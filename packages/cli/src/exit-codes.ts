@@ -1,7 +1,10 @@
 /** Exit codes; the README documents them. */
 export const ExitCode = {
   ok: 0,
-  /** The container must not start (policy `required`, or a fatal annotation problem). */
+  /**
+   * `explain`: the hook would refuse the container (policy `required`, or a fatal annotation
+   * problem). The hook itself delivers a refusal inside the config and exits 0 (see refuseToStart).
+   */
   refused: 1,
   /** Bad input: command line, config JSON, udev export, plugin manifest. */
   badInput: 2,

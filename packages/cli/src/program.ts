@@ -27,7 +27,8 @@ const program = new Command('devbinder')
     `
 Exit codes:
   0   success
-  1   the container must not start (policy required, or a fatal annotation problem)
+  1   explain: the hook would refuse the container (the hook itself exits 0 and makes
+      the refusal the container's command, so that Podman shows it)
   2   bad input (command line, config JSON, udev export, plugin)
   3   the environment failed (unreadable files, unsafe cache, no Podman socket)
   70  a bug in devbinder`,

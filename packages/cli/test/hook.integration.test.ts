@@ -293,8 +293,10 @@ describe('devbinder hook under rootful Podman', () => {
     });
     expect(result.exitCode).not.toBe(0);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('io.dev-binder.udev.seat');
-    expect(result.stderr).toContain('io.dev-binder.policy=required');
+    // The runtime cannot exec the refusal the hook made the container's command, and says so.
+    expect(result.stderr).toContain(
+      `devbinder refused to start this container: io.dev-binder.udev.seat: selected no devices for \\"${EMPTY_SEAT}\\"`,
+    );
   });
 
   it('with policy best-effort, starts a container whose seat has no devices, without devices', async () => {
@@ -330,8 +332,8 @@ describe('devbinder hook on its own, fed by hand', () => {
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(config));
   });
 
-  it('refuses (exit 1) a required selection that finds nothing, naming the annotation on stderr', async () => {
-    // The same refusal as the Podman test above, minus Podman: what the hook itself says.
+  it('refuses a required selection that finds nothing through the command, naming the annotation', async () => {
+    // The same refusal as the Podman test above, minus Podman: what the hook itself prints.
     const id = await initContainer();
     let config: string;
     try {
@@ -346,11 +348,14 @@ describe('devbinder hook on its own, fed by hand', () => {
       'io.dev-binder.policy': 'required',
     };
     const result = await devbinder(hookArgs(), JSON.stringify(document));
-    expect(result.exitCode).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(
-      `io.dev-binder.udev.seat: selected no devices for "${EMPTY_SEAT}"`,
-    );
+    const refusal = `devbinder refused to start this container: io.dev-binder.udev.seat: selected no devices for "${EMPTY_SEAT}", but io.dev-binder.policy=required expects at least one`;
+    // Exit 0: Podman would discard both our stderr and our reason with any other status.
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      ...document,
+      process: { ...document.process, args: [refusal] },
+    });
+    expect(result.stderr).toBe(`devbinder hook: ${refusal}\n`);
   });
 
   it('exits 2 on invalid JSON with one line on stderr and nothing on stdout', async () => {

@@ -2,6 +2,7 @@ import {
   addDevices,
   parseRuntimeConfig,
   type RuntimeConfig,
+  refuseToStart,
   serializeConfig,
 } from '@devbinder/oci';
 import type { UdevDatabase } from '@devbinder/udev';
@@ -30,12 +31,10 @@ export interface Binding {
   plan: NodePlan;
 }
 
-/** The container must not start; each problem names its annotation. */
-export class BindingRefused extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map(({ annotation, message }) => `${annotation}: ${message}`).join('; '));
-    this.name = 'BindingRefused';
-  }
+/** How a refusal reads, for the user who ran `podman run`: every problem with its annotation. */
+export function refusalMessage(problems: readonly Problem[]): string {
+  const reasons = problems.map(({ annotation, message }) => `${annotation}: ${message}`).join('; ');
+  return `devbinder refused to start this container: ${reasons}`;
 }
 
 /** Decides the devices for a set of annotations: the shared core of the hook, explain and daemon. */
@@ -52,24 +51,34 @@ export async function decideBinding(
 }
 
 export interface HookResult {
-  /** The config to print: the input itself when the container asks for no devices. */
+  /**
+   * The config to print: the input itself when the container asks for no devices; with devices
+   * added; or, when policy refuses the container, one whose command is the refusal (see
+   * `refuseToStart`: the only way a precreate hook's words reach the user).
+   */
   output: string;
   /** Undefined when the container asks for no devices. */
   binding: Binding | undefined;
+  /** The refusal message when the container must not start. */
+  refusal: string | undefined;
 }
 
 /**
  * The precreate hook as a function: config text in, config text out. Throws `ConfigError` for a
- * bad config and `BindingRefused` when policy says the container must not start.
+ * bad config.
  */
 export async function bindDevices(input: string, deps: BindDependencies): Promise<HookResult> {
   const config: RuntimeConfig = parseRuntimeConfig(input, 'config on stdin');
-  if (!requestsDevices(config.annotations)) return { output: input, binding: undefined };
+  if (!requestsDevices(config.annotations))
+    return { output: input, binding: undefined, refusal: undefined };
   const binding = await decideBinding(config.annotations, deps);
-  if (binding.selection.fatal) throw new BindingRefused(binding.selection.problems);
+  if (binding.selection.fatal) {
+    const refusal = refusalMessage(binding.selection.problems);
+    return { output: serializeConfig(refuseToStart(config, refusal)), binding, refusal };
+  }
   const edits = addDevices(
     config,
     binding.plan.nodes.map(({ node }) => node),
   );
-  return { output: serializeConfig(edits.document), binding };
+  return { output: serializeConfig(edits.document), binding, refusal: undefined };
 }

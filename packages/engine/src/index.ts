@@ -15,10 +15,10 @@ export {
 export {
   type BindDependencies,
   type Binding,
-  BindingRefused,
   bindDevices,
   decideBinding,
   type HookResult,
+  refusalMessage,
 } from './bind.js';
 export { type NodePlan, type PlannedNode, planNodes, type StatNode } from './nodes.js';
 export {

@@ -3,7 +3,6 @@ import { fixtureDatabase as database } from '@devbinder/udev/fixtures';
 import { describe, expect, it } from 'vitest';
 import {
   type BindDependencies,
-  BindingRefused,
   bindDevices,
   decideBinding,
   type SelectorRunner,
@@ -125,26 +124,26 @@ describe('bindDevices', () => {
     ]);
   });
 
-  it('under required refuses for a failing selector, naming the annotation', async () => {
+  it('under required refuses for a failing selector: the command becomes the reason, no device is added', async () => {
     const input = config({
       'io.dev-binder.udev.disks': 'loop1',
       'io.dev-binder.udev.nope': 'x',
       'io.dev-binder.policy': 'required',
     });
-    await expect(bindDevices(input, deps())).rejects.toThrow(BindingRefused);
-    await expect(bindDevices(input, deps())).rejects.toThrow(
-      'io.dev-binder.udev.nope: plugin "nope": no such selector plugin',
+    const { output, refusal } = await bindDevices(input, deps());
+    expect(refusal).toBe(
+      'devbinder refused to start this container: io.dev-binder.udev.nope: plugin "nope": no such selector plugin',
     );
+    expect(JSON.parse(output)).toEqual({ ...JSON.parse(input), process: { args: [refusal] } });
   });
 
   it('under required refuses an empty result, and best-effort starts without devices', async () => {
-    await expect(
-      bindDevices(
-        config({ 'io.dev-binder.udev.nothing': 'seat9', 'io.dev-binder.policy': 'required' }),
-        deps(),
-      ),
-    ).rejects.toThrow(
-      'io.dev-binder.udev.nothing: selected no devices for "seat9", but io.dev-binder.policy=required expects at least one',
+    const refused = await bindDevices(
+      config({ 'io.dev-binder.udev.nothing': 'seat9', 'io.dev-binder.policy': 'required' }),
+      deps(),
+    );
+    expect(refused.refusal).toBe(
+      'devbinder refused to start this container: io.dev-binder.udev.nothing: selected no devices for "seat9", but io.dev-binder.policy=required expects at least one',
     );
     const { output } = await bindDevices(config({ 'io.dev-binder.udev.nothing': 'seat9' }), deps());
     expect(JSON.parse(output).linux).toEqual({});

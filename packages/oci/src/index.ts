@@ -9,3 +9,4 @@ export {
 } from './config.js';
 export { addDevices, type DeviceEdits } from './edits.js';
 export { deviceMajor, deviceMinor, statDeviceNode } from './node.js';
+export { refuseToStart } from './refusal.js';

@@ -4,6 +4,7 @@ import {
   ConfigError,
   type LinuxDevice,
   parseRuntimeConfig,
+  refuseToStart,
   serializeConfig,
 } from '../src/index.js';
 
@@ -173,5 +174,18 @@ describe('addDevices', () => {
   it('strips file-type bits from fileMode', () => {
     const { document } = addDevices(parseRuntimeConfig('{}'), [{ ...loop0, fileMode: 0o60660 }]);
     expect(JSON.parse(serializeConfig(document)).linux.devices[0].fileMode).toBe(0o660);
+  });
+});
+
+describe('refuseToStart', () => {
+  it('replaces only the command, so the runtime prints the message when it cannot exec it', () => {
+    const config = parseRuntimeConfig(podmanConfig);
+    const text = serializeConfig(refuseToStart(config, 'devbinder refused: no devices'));
+    const document = JSON.parse(text);
+    expect(document.process.args).toEqual(['devbinder refused: no devices']);
+    expect(document.linux.devices).toEqual([
+      { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 438, uid: 0, gid: 0 },
+    ]);
+    expect(text).toContain('"hard":18446744073709551615');
   });
 });

@@ -1,4 +1,4 @@
-import { type Binding, BindingRefused, bindDevices } from '@devbinder/engine';
+import { type Binding, bindDevices } from '@devbinder/engine';
 import { ConfigError } from '@devbinder/oci';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { printError, readStdin, writeAllSync } from '../io.js';
@@ -13,7 +13,11 @@ import {
 /** Podman hands us the proposed config; anything this large is not one. */
 const MAX_CONFIG_BYTES = 16 * 2 ** 20;
 
-/** `devbinder hook`: the precreate hook. Config on stdin, config on stdout, problems on stderr. */
+/**
+ * `devbinder hook`: the precreate hook. Config on stdin, config on stdout, problems on stderr.
+ * A refusal (policy `required`) also exits 0: its config carries the reason as the container's
+ * command, because Podman shows neither a hook's stderr nor more than its exit status.
+ */
 export async function runHook(options: RuntimeOptions): Promise<ExitCode> {
   const warn = (message: string) => printError('hook', message);
   const input = readStdin(MAX_CONFIG_BYTES);
@@ -25,18 +29,12 @@ export async function runHook(options: RuntimeOptions): Promise<ExitCode> {
       stat: nodeStat(options),
       warm: (selectors) => host.warm(selectors),
     });
-    if (result.binding) reportWarnings(result.binding, warn);
+    if (result.refusal !== undefined) warn(result.refusal);
+    else if (result.binding) reportWarnings(result.binding, warn);
     writeAllSync(1, result.output);
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, ExitCode.badInput);
-    if (error instanceof BindingRefused) {
-      for (const { annotation, message } of error.problems) warn(`${annotation}: ${message}`);
-      warn(
-        'refusing to start the container (io.dev-binder.policy=required, or a fatal annotation problem)',
-      );
-      return ExitCode.refused;
-    }
     throw error;
   } finally {
     await host.close();
