@@ -76,23 +76,15 @@ export function parseAnnotations(annotations: Readonly<Record<string, string>>):
           fatal: true,
         });
       }
-    } else if (annotation === SYMLINKS_ANNOTATION) {
+    } else if (annotation === SYMLINKS_ANNOTATION || annotation === HOTPLUG_ANNOTATION) {
       const flag = parseFlag(value);
-      if (flag === undefined)
+      if (flag === undefined) {
         problems.push({
           annotation,
           message: `expected "true" or "false", got ${JSON.stringify(value)}`,
           fatal: false,
         });
-      else symlinks = flag;
-    } else if (annotation === HOTPLUG_ANNOTATION) {
-      const flag = parseFlag(value);
-      if (flag === undefined)
-        problems.push({
-          annotation,
-          message: `expected "true" or "false", got ${JSON.stringify(value)}`,
-          fatal: false,
-        });
+      } else if (annotation === SYMLINKS_ANNOTATION) symlinks = flag;
       else hotplug = flag;
     } else {
       problems.push({
