@@ -1,38 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLiveDatabase } from '../src/index.js';
-import { dbText, type FakeDevice, writeFakeTree } from './support/fake-tree.js';
-
-// The live reader runs inside a container-start hook, once per container. Timings are logged for
-// CI history; the bounds only catch gross regressions (a quadratic step, a read per device too
-// many), since the CI VM is shared and its system calls are slow (~8 µs an open).
-
-/** Times `read` once cold and then `runs` more times; milliseconds. */
-function timed(read: () => unknown, runs: number) {
-  let started = performance.now();
-  read();
-  const first = performance.now() - started;
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    started = performance.now();
-    read();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return { first, median: times[runs >> 1] ?? first, min: times[0] ?? first };
-}
-
-function format({ first, median, min }: ReturnType<typeof timed>): string {
-  return `first ${first.toFixed(1)} ms, median ${median.toFixed(1)} ms, min ${min.toFixed(1)} ms`;
-}
+import { dbText, type FakeDevice } from './fake-tree.js';
 
 /**
  * 1,000 devices with database files, shaped like a desktop's: USB devices with an interface each,
  * keyboards (serio → input → event node), ttys and loop devices, plus ancestors without files.
  */
-function thousandDevices(): FakeDevice[] {
+export function thousandDevices(): FakeDevice[] {
   const devices: FakeDevice[] = [
     { devpath: '/devices/pci0000:00' },
     { devpath: '/devices/platform' },
@@ -124,36 +96,3 @@ function thousandDevices(): FakeDevice[] {
   }
   return devices;
 }
-
-describe('readLiveDatabase speed', () => {
-  let root = '';
-
-  beforeAll(() => {
-    // tmpfs where available, like /sys and /run.
-    root = mkdtempSync(
-      join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'devbinder-udev-speed-'),
-    );
-    writeFakeTree(root, thousandDevices());
-  });
-
-  afterAll(() => {
-    rmSync(root, { recursive: true, force: true });
-  });
-
-  it('reads a 1,000-device tree', () => {
-    const db = readLiveDatabase({ root });
-    expect(db.devices.filter((device) => device.properties.USEC_INITIALIZED).length).toBe(850);
-    // Plus the ancestors without a file: 150 serio ports, /devices/pci0000:00, /devices/platform.
-    expect(db.devices).toHaveLength(1000 + 150 + 2);
-    const times = timed(() => readLiveDatabase({ root }), 20);
-    console.log(`udev live reader, 1,000-device tree on ${root}: ${format(times)}`);
-    expect(times.median).toBeLessThan(250);
-  });
-
-  it("reads this machine's database", () => {
-    const times = timed(() => readLiveDatabase(), 20);
-    const count = readLiveDatabase().devices.length;
-    console.log(`udev live reader, this machine (${count} devices): ${format(times)}`);
-    expect(times.median).toBeLessThan(100);
-  });
-});
