@@ -1,143 +1,54 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { desktopDevices } from './desktop-devices.js';
 
 /**
- * Writes a udev database of `count` devices the way a desktop looks (/run/udev/data, /sys and /dev
- * under `root`) for benchmarks: USB keyboards with input and event children, sound cards with
- * control and PCM nodes, serial adapters, block devices. A third of the seat-tagged parents are
- * assigned to seat1, the rest stay on seat0.
+ * Writes a udev database of `count` desktop-like devices (see desktopDevices) under `root`:
+ * /run/udev/data, /sys and real device nodes in /dev (made with mknod, so this needs root).
  */
 export function generateTree(root: string, count: number): { devices: number; nodes: number } {
-  let devices = 0;
   const nodes: string[] = [];
-  let minor = 0;
-
-  const device = (
-    devpath: string,
-    subsystem: string,
-    options: {
-      devname?: string;
-      type?: 'b' | 'c';
-      properties?: Record<string, string>;
-      tags?: string[];
-      devtype?: string;
-    },
-  ) => {
-    devices++;
-    const dir = join(root, 'sys', devpath);
+  const devices = desktopDevices(count);
+  for (const device of devices) {
+    const dir = join(root, 'sys', device.devpath);
     mkdirSync(dir, { recursive: true });
-    const sysname = devpath.slice(devpath.lastIndexOf('/') + 1);
+    const sysname = device.devpath.slice(device.devpath.lastIndexOf('/') + 1);
     const uevent: string[] = [];
-    if (options.devtype) uevent.push(`DEVTYPE=${options.devtype}`);
-    let id = `+${subsystem}:${sysname}`;
-    if (options.devname) {
-      const type = options.type ?? 'c';
-      const major = type === 'b' ? 259 : 511;
-      const number = minor++;
-      uevent.push(`MAJOR=${major}`, `MINOR=${number}`, `DEVNAME=${options.devname}`);
-      id = `${type}${major}:${number}`;
-      const link = join(root, 'sys', 'dev', type === 'b' ? 'block' : 'char', `${major}:${number}`);
+    if (device.devtype) uevent.push(`DEVTYPE=${device.devtype}`);
+    let id = `+${device.subsystem}:${sysname}`;
+    const { node } = device;
+    if (node) {
+      uevent.push(`MAJOR=${node.major}`, `MINOR=${node.minor}`, `DEVNAME=${node.name}`);
+      id = `${node.type}${node.major}:${node.minor}`;
+      const link = join(
+        root,
+        'sys',
+        'dev',
+        node.type === 'b' ? 'block' : 'char',
+        `${node.major}:${node.minor}`,
+      );
       mkdirSync(dirname(link), { recursive: true });
       symlinkSync(relative(dirname(link), dir), link);
+      const path = join(root, 'dev', node.name);
       nodes.push(
-        `mkdir -p ${dirname(join(root, 'dev', options.devname))} && mknod -m 660 ${join(root, 'dev', options.devname)} ${type} ${major} ${number}`,
+        `mkdir -p ${dirname(path)} && mknod -m 660 ${path} ${node.type} ${node.major} ${node.minor}`,
       );
     }
     writeFileSync(join(dir, 'uevent'), `${uevent.join('\n')}\n`);
-    const classDir = join(root, 'sys', 'class', subsystem);
+    const classDir = join(root, 'sys', 'class', device.subsystem);
     mkdirSync(classDir, { recursive: true });
     symlinkSync(relative(dir, classDir), join(dir, 'subsystem'));
-    const properties = { ...options.properties, ...filler(devices) };
-    const tags = options.tags ?? [];
     const db = [
       'I:1000000',
-      ...Object.entries(properties).map(([key, value]) => `E:${key}=${value}`),
-      ...tags.flatMap((tag) => [`G:${tag}`, `Q:${tag}`]),
+      ...Object.entries(device.properties).map(([key, value]) => `E:${key}=${value}`),
+      ...device.tags.flatMap((tag) => [`G:${tag}`, `Q:${tag}`]),
       'V:1',
     ];
     mkdirSync(join(root, 'run', 'udev', 'data'), { recursive: true });
     writeFileSync(join(root, 'run', 'udev', 'data', id), `${db.join('\n')}\n`);
-  };
-
-  const bus = '/devices/pci0000:00/0000:00:14.0/usb1';
-  device(bus, 'usb', { devtype: 'usb_device', tags: ['seat'] });
-  for (let i = 0; devices < count; i++) {
-    const seat = i % 3 === 2 ? { ID_SEAT: 'seat1' } : {};
-    const seatTags = i % 3 === 2 ? ['seat', 'seat1'] : ['seat'];
-    const port = `${bus}/1-${i + 1}`;
-    const usb = {
-      ID_VENDOR_ID: (0x1000 + (i % 50)).toString(16),
-      ID_MODEL_ID: (0x2000 + i).toString(16),
-      ID_SERIAL_SHORT: `SN${i}`,
-      ...seat,
-    };
-    switch (i % 4) {
-      case 0: // keyboard: usb device -> interface -> inputN -> eventN
-        device(port, 'usb', {
-          devtype: 'usb_device',
-          devname: `bus/usb/001/${String(i + 2).padStart(3, '0')}`,
-          properties: usb,
-          tags: seatTags,
-        });
-        device(`${port}/1-${i + 1}:1.0`, 'usb', { devtype: 'usb_interface', properties: usb });
-        device(`${port}/1-${i + 1}:1.0/input/input${i}`, 'input', {
-          properties: { ID_INPUT: '1', ID_INPUT_KEYBOARD: '1', ...seat },
-          tags: seatTags,
-        });
-        device(`${port}/1-${i + 1}:1.0/input/input${i}/event${i}`, 'input', {
-          devname: `input/event${i}`,
-          properties: { ID_INPUT: '1', ...seat },
-          tags: i % 3 === 2 ? ['seat1'] : [],
-        });
-        break;
-      case 1: // sound card: cardN (no node) -> controlCN, pcmCND0p
-        device(`/devices/pci0000:00/0000:00:1f.${i}/sound/card${i}`, 'sound', {
-          properties: { SOUND_INITIALIZED: '1', ...seat },
-          tags: seatTags,
-        });
-        device(`/devices/pci0000:00/0000:00:1f.${i}/sound/card${i}/controlC${i}`, 'sound', {
-          devname: `snd/controlC${i}`,
-          properties: seat,
-        });
-        device(`/devices/pci0000:00/0000:00:1f.${i}/sound/card${i}/pcmC${i}D0p`, 'sound', {
-          devname: `snd/pcmC${i}D0p`,
-          properties: seat,
-        });
-        break;
-      case 2: // serial adapter: usb device -> interface -> ttyUSBN
-        device(port, 'usb', {
-          devtype: 'usb_device',
-          devname: `bus/usb/001/${String(i + 2).padStart(3, '0')}`,
-          properties: usb,
-          tags: seatTags,
-        });
-        device(`${port}/1-${i + 1}:1.0/ttyUSB${i}/tty/ttyUSB${i}`, 'tty', {
-          devname: `ttyUSB${i}`,
-          properties: { ...usb, ID_BUS: 'usb' },
-        });
-        break;
-      default: // a disk with a partition
-        device(`/devices/virtual/block/vd${i}`, 'block', {
-          devtype: 'disk',
-          devname: `vd${i}`,
-          type: 'b',
-          properties: { ID_PATH: `virtual-${i}` },
-        });
-        device(`/devices/virtual/block/vd${i}/vd${i}p1`, 'block', {
-          devtype: 'partition',
-          devname: `vd${i}p1`,
-          type: 'b',
-        });
-    }
   }
-  execFileSync('sh', ['-c', nodes.join('\n')]);
-  return { devices, nodes: nodes.length };
-}
-
-/** Properties real devices carry that selectors do not read: they make the records realistic in size. */
-function filler(seed: number): Record<string, string> {
-  const properties: Record<string, string> = {};
-  for (let k = 0; k < 12; k++) properties[`ID_EXTRA_${k}`] = `value-${seed}-${k}`;
-  return properties;
+  // On stdin, not as an argument: thousands of nodes exceed the kernel's argument size limit.
+  execFileSync('sh', ['-s'], { input: nodes.join('\n') });
+  return { devices: devices.length, nodes: nodes.length };
 }
