@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WireChoice, WireInterest, WireSelectorError } from '@devbinder/plugin-sdk';
+import type { WireInterest, WireSelectorError } from '@devbinder/plugin-sdk';
 import type { UdevDatabase, UdevDevice } from '@devbinder/udev';
+import { checkChoices } from './choices.js';
 import { verifyComponent } from './digest.js';
 import { PluginError } from './errors.js';
 import { boundMessage, DEFAULT_LIMITS, type PluginLimits } from './limits.js';
 import { AnswerMemo } from './memo.js';
 import { buildOffer } from './offer.js';
 import { privateDirProblem } from './private-dir.js';
-import type { Operation, WorkerMessage } from './protocol.js';
+import type { Operation } from './protocol.js';
 import type { PluginEntry, PluginRegistry } from './registry.js';
 import { PluginSandbox } from './sandbox.js';
 import { TranspileCache } from './transpile-cache.js';
@@ -33,6 +34,9 @@ export interface ChosenDevice {
 
 type Answer = { ok: unknown } | { err: WireSelectorError };
 
+/** An interest is a handful of filters; one this large is a plugin flooding the host. */
+const MAX_INTEREST_CHARS = 64 * 1024;
+
 interface LoadedPlugin {
   entry: PluginEntry;
   limits: PluginLimits;
@@ -56,51 +60,40 @@ export class PluginHost {
 
   /** Asks `name` which of the database's devices `argument` selects. */
   async select(name: string, argument: string, db: UdevDatabase): Promise<ChosenDevice[]> {
-    const plugin = this.load(name);
-    const { limits } = plugin;
+    const limits = this.limitsOf(name);
     if (Buffer.byteLength(argument) > limits.maxArgumentBytes) {
       throw new PluginError(
         name,
         'invalid-argument',
-        `the argument is longer than ${limits.maxArgumentBytes} bytes`,
+        `the argument is longer than its limit of ${limits.maxArgumentBytes} bytes (maxArgumentBytes)`,
       );
     }
+    const plugin = this.load(name);
     const deadline = { at: undefined as number | undefined };
-    const call = (operation: Operation, args: string[]) =>
-      this.answer(plugin, operation, args, deadline);
     const identity = this.identity(plugin, argument);
 
     const interest = this.unwrap(
-      name,
-      await this.remembered(['interest', ...identity], () => call('interest', [argument])),
+      plugin,
+      await this.remembered(['interest', ...identity], () =>
+        this.answer(plugin, 'interest', [argument], deadline, MAX_INTEREST_CHARS),
+      ),
     ) as WireInterest;
     const offer = buildOffer(db, interest);
-    const choices = this.unwrap(
-      name,
+    // Room for every offered device with a reason at the limit; anything longer is not an answer.
+    const maxChoicesChars = 2 + offer.devices.length * (limits.maxMessageBytes + 24);
+    const json = this.unwrap(
+      plugin,
       await this.remembered(['select', ...identity, offer.json], () =>
-        call('select', [argument, offer.json]),
+        this.answer(plugin, 'select', [argument, offer.json], deadline, maxChoicesChars),
       ),
-    ) as WireChoice[];
+    ) as string;
 
-    const seen = new Set<number>();
-    return choices.map(({ device, reason }) => {
-      const chosen = offer.devices[device];
-      if (!chosen) {
-        throw new PluginError(
-          name,
-          'invalid-output',
-          `chose device #${device}, but only ${offer.devices.length} were offered`,
-        );
-      }
-      if (seen.has(device))
-        throw new PluginError(
-          name,
-          'invalid-output',
-          `chose device #${device} (${chosen.syspath}) twice`,
-        );
-      seen.add(device);
-      return { device: chosen, reason: boundMessage(reason, limits.maxMessageBytes) };
-    });
+    const checked = checkChoices(json, offer.devices);
+    if ('problem' in checked) throw new PluginError(name, 'invalid-output', checked.problem);
+    return checked.choices.map(({ index, reason }) => ({
+      device: offer.devices[index] as UdevDevice,
+      reason: boundMessage(reason, limits.maxMessageBytes),
+    }));
   }
 
   /**
@@ -140,7 +133,7 @@ export class PluginHost {
     const known = this.loaded.get(name);
     if (known) return known;
     const entry = this.options.registry.get(name);
-    const limits = { ...DEFAULT_LIMITS, ...this.options.limits, ...this.options.limitsFor?.(name) };
+    const limits = this.limitsOf(name);
     const sandbox = (async () => {
       verifyComponent(entry, join(this.options.cacheDir, 'stamps'));
       const component = await this.transpiled.get(name, entry.manifest.sha256, () =>
@@ -155,6 +148,10 @@ export class PluginHost {
     return plugin;
   }
 
+  private limitsOf(name: string): PluginLimits {
+    return { ...DEFAULT_LIMITS, ...this.options.limits, ...this.options.limitsFor?.(name) };
+  }
+
   /** What determines a plugin's answer besides the offered devices. */
   private identity(plugin: LoadedPlugin, argument: string): string[] {
     return [plugin.entry.manifest.sha256, String(plugin.limits.memoryMiB), argument];
@@ -165,11 +162,12 @@ export class PluginHost {
     operation: Operation,
     args: string[],
     deadline: { at: number | undefined },
+    maxResultChars: number,
   ): Promise<Answer> {
     const sandbox = await plugin.sandbox;
     // One budget covers a whole selection (worker start, interest, select), from the first call.
     deadline.at ??= performance.now() + plugin.limits.deadlineMs;
-    const message: WorkerMessage = await sandbox.call(operation, args, deadline.at);
+    const message = await sandbox.call(operation, args, deadline.at, maxResultChars);
     if (message.type === 'result') return { ok: message.value };
     if (message.type === 'rejected') return { err: message.error };
     throw new PluginError(
@@ -189,9 +187,10 @@ export class PluginHost {
     return answer;
   }
 
-  private unwrap(name: string, answer: Answer): unknown {
+  private unwrap(plugin: LoadedPlugin, answer: Answer): unknown {
     if ('ok' in answer) return answer.ok;
-    const limit = this.load(name).limits.maxMessageBytes;
+    const { name } = plugin.entry.manifest;
+    const limit = plugin.limits.maxMessageBytes;
     const { err } = answer;
     if (err.tag === 'invalid-argument') {
       throw new PluginError(

@@ -1,4 +1,10 @@
-import type { WireDevice, WireDeviceFilter, WireInterest } from '@devbinder/plugin-sdk';
+import {
+  compileGlob,
+  type GlobMatcher,
+  type WireDevice,
+  type WireDeviceFilter,
+  type WireInterest,
+} from '@devbinder/plugin-sdk';
 import type { UdevDatabase, UdevDevice } from '@devbinder/udev';
 
 /** The devices handed to one plugin call: the JSON it sees and what each index stands for. */
@@ -13,21 +19,24 @@ export interface Offer {
  * plugin call cheap: lifting and parsing cost grows with every byte.
  */
 export function buildOffer(db: UdevDatabase, interest: WireInterest): Offer {
+  const filters = interest.filters.map(compileFilter);
   const matching =
-    interest.filters.length === 0
+    filters.length === 0
       ? db.devices
-      : db.devices.filter((device) => interest.filters.some((filter) => matches(device, filter)));
+      : db.devices.filter((device) => filters.some((filter) => filter(device)));
   const chosen = new Set<UdevDevice>(matching);
   if (interest.ancestors) {
     for (const device of matching)
       for (const ancestor of db.ancestorsOf(device)) chosen.add(ancestor);
   }
   if (interest.descendants) {
-    const roots = new Set(matching.map((device) => device.devpath));
+    // Parents come before children in database order: one pass finds every subtree.
+    const below = new Set(matching.map((device) => device.devpath));
     for (const device of db.devices) {
-      if (chosen.has(device)) continue;
-      if (db.ancestorsOf(device).some((ancestor) => roots.has(ancestor.devpath)))
+      if (device.parent !== undefined && below.has(device.parent)) {
+        below.add(device.devpath);
         chosen.add(device);
+      }
     }
   }
   // Database order puts parents before children, so a parent's index is known when a child is encoded.
@@ -35,13 +44,12 @@ export function buildOffer(db: UdevDatabase, interest: WireInterest): Offer {
   const index = new Map(devices.map((device, position) => [device.devpath, position]));
   const pick = projection(interest.properties);
   const wire = devices.map((device): WireDevice => {
-    const record: WireDevice = {
-      syspath: device.syspath,
-      sysname: device.sysname,
-      properties: pick(device.properties),
-      tags: [...device.tags],
-      symlinks: [...device.symlinks],
-    };
+    // Empty and absent fields stay out: the guest's decoder supplies them, and every byte costs.
+    const record: WireDevice = { syspath: device.syspath, sysname: device.sysname };
+    const properties = pick(device.properties);
+    if (properties !== undefined) record.properties = properties;
+    if (device.tags.length > 0) record.tags = [...device.tags];
+    if (device.symlinks.length > 0) record.symlinks = [...device.symlinks];
     if (device.subsystem !== undefined) record.subsystem = device.subsystem;
     if (device.devtype !== undefined) record.devtype = device.devtype;
     if (device.driver !== undefined) record.driver = device.driver;
@@ -53,27 +61,52 @@ export function buildOffer(db: UdevDatabase, interest: WireInterest): Offer {
   return { json: JSON.stringify(wire), devices };
 }
 
-function matches(device: UdevDevice, filter: WireDeviceFilter): boolean {
-  if (filter.hasNode && device.devnode === undefined) return false;
-  if (filter.subsystem !== undefined && device.subsystem !== filter.subsystem) return false;
-  if (filter.devtype !== undefined && device.devtype !== filter.devtype) return false;
-  if (filter.tag !== undefined && !device.tags.includes(filter.tag)) return false;
+type DeviceTest = (device: UdevDevice) => boolean;
+
+/** A filter as one test; its globs are compiled once per offer, not once per device. */
+function compileFilter(filter: WireDeviceFilter): DeviceTest {
+  const tests: DeviceTest[] = [];
+  if (filter.hasNode) tests.push((device) => device.devnode !== undefined);
+  const field = (pattern: string | undefined, read: (device: UdevDevice) => string | undefined) => {
+    if (pattern === undefined) return;
+    const glob: GlobMatcher = compileGlob(pattern);
+    tests.push((device) => {
+      const value = read(device);
+      return value !== undefined && glob(value);
+    });
+  };
+  field(filter.subsystem, (device) => device.subsystem);
+  field(filter.devtype, (device) => device.devtype);
+  field(filter.sysname, (device) => device.sysname);
   if (filter.property !== undefined) {
-    const [name, value] = filter.property;
-    if (propertyOf(device.properties, name) !== value) return false;
+    const [name, pattern] = filter.property;
+    field(pattern, (device) => propertyOf(device.properties, name));
   }
-  return true;
+  if (filter.tag !== undefined) {
+    const glob = compileGlob(filter.tag);
+    tests.push((device) => device.tags.some(glob));
+  }
+  return (device) => tests.every((test) => test(device));
 }
 
+/** The properties to send: all, the named ones, or none at all (undefined: left out of the JSON). */
 function projection(
   names: readonly string[] | undefined,
-): (properties: Readonly<Record<string, string>>) => Record<string, string> {
-  if (names === undefined) return (properties) => ({ ...properties });
+): (properties: Readonly<Record<string, string>>) => Record<string, string> | undefined {
+  if (names === undefined) {
+    return (properties) => {
+      for (const _ in properties) return properties;
+      return undefined;
+    };
+  }
   return (properties) => {
-    const picked: Record<string, string> = {};
+    let picked: Record<string, string> | undefined;
     for (const name of names) {
       const value = propertyOf(properties, name);
-      if (value !== undefined) picked[name] = value;
+      if (value !== undefined) {
+        picked ??= {};
+        picked[name] = value;
+      }
     }
     return picked;
   };

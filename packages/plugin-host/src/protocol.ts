@@ -13,12 +13,15 @@ export interface CallRequest {
   id: number;
   operation: Operation;
   args: string[];
+  /** Longest answer accepted, in UTF-16 units of its JSON; longer ones never leave the worker. */
+  maxResultChars: number;
 }
 
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'load-failed'; message: string }
   | { type: 'result'; id: number; value: unknown }
+  | { type: 'oversized'; id: number; chars: number }
   | { type: 'rejected'; id: number; error: WireSelectorError }
   /** The guest trapped or broke the glue; the instance is unusable afterwards. */
   | { type: 'trapped'; id: number; message: string; outOfMemory: boolean };

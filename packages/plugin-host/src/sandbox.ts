@@ -38,7 +38,12 @@ export class PluginSandbox {
   }
 
   /** Calls an export. `deadline` is an absolute `performance.now()` time shared by related calls. */
-  async call(operation: Operation, args: string[], deadline: number): Promise<WorkerMessage> {
+  async call(
+    operation: Operation,
+    args: string[],
+    deadline: number,
+    maxResultChars: number,
+  ): Promise<WorkerMessage> {
     return this.withDeadline(deadline, async () => {
       await this.start();
       const worker = this.worker;
@@ -47,8 +52,14 @@ export class PluginSandbox {
       const reply = new Promise<WorkerMessage>((resolve, reject) =>
         this.pending.set(id, { resolve, reject }),
       );
-      worker.postMessage({ id, operation, args } satisfies CallRequest);
+      worker.postMessage({ id, operation, args, maxResultChars } satisfies CallRequest);
       const message = await reply;
+      if (message.type === 'oversized') {
+        throw this.error(
+          'invalid-output',
+          `answered ${operation} with ${message.chars} characters, more than the ${maxResultChars} its input allows`,
+        );
+      }
       if (message.type === 'trapped') {
         this.stop();
         throw message.outOfMemory

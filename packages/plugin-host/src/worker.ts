@@ -53,11 +53,14 @@ async function load(): Promise<Exports> {
 
 try {
   const exports = await load();
-  port.on('message', ({ id, operation, args }: CallRequest) => {
+  port.on('message', ({ id, operation, args, maxResultChars }: CallRequest) => {
     const fn = exports[operation];
     try {
       if (!fn) throw new Error(`the component does not export ${operation}`);
-      send({ type: 'result', id, value: fn(...args) });
+      const value = fn(...args);
+      const chars = typeof value === 'string' ? value.length : JSON.stringify(value).length;
+      if (chars > maxResultChars) send({ type: 'oversized', id, chars });
+      else send({ type: 'result', id, value });
     } catch (error) {
       if (isWireError(error)) send({ type: 'rejected', id, error });
       else

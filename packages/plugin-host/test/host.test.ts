@@ -74,7 +74,8 @@ describe('PluginHost', () => {
   it('refuses an argument over the size limit before running anything', async () => {
     await expect(host(seatDir).select('seat', 'x'.repeat(5000), db)).rejects.toMatchObject({
       kind: 'invalid-argument',
-      message: 'plugin "seat": the argument is longer than 4096 bytes',
+      message:
+        'plugin "seat": the argument is longer than its limit of 4096 bytes (maxArgumentBytes)',
     });
   });
 });

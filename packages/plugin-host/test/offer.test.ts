@@ -32,16 +32,9 @@ const interest = (overrides: Partial<WireInterest>): WireInterest => ({
   filters: [],
   ancestors: false,
   descendants: false,
-  properties: undefined,
   ...overrides,
 });
-const filter = {
-  subsystem: undefined,
-  devtype: undefined,
-  property: undefined,
-  tag: undefined,
-  hasNode: false,
-};
+const filter = { hasNode: false };
 const decode = (json: string) => JSON.parse(json) as WireDevice[];
 
 describe('buildOffer', () => {
@@ -49,6 +42,7 @@ describe('buildOffer', () => {
     const offer = buildOffer(db, interest({}));
     const wire = decode(offer.json);
     expect(wire.map(({ sysname }) => sysname)).toEqual(['usb1', '1-1', 'ttyUSB0', 'loop0']);
+    // Empty lists and absent fields are left out; the guest's decoder fills them in.
     expect(wire[1]).toEqual({
       syspath: '/sys/devices/usb1/1-1',
       sysname: '1-1',
@@ -56,10 +50,10 @@ describe('buildOffer', () => {
       devtype: 'usb_device',
       devnode: '/dev/bus/usb/001/002',
       properties: { ID_VENDOR_ID: '0403' },
-      tags: [],
-      symlinks: [],
       parent: 0,
     });
+    expect(wire[2]).toMatchObject({ symlinks: ['/dev/serial/by-id/ftdi'] });
+    expect(wire[0]).toMatchObject({ tags: ['seat'] });
     expect(wire[2]?.parent).toBe(1);
     expect(offer.devices.map(({ devpath }) => devpath)).toEqual(
       db.devices.map(({ devpath }) => devpath),
@@ -105,5 +99,27 @@ describe('buildOffer', () => {
         ({ sysname }) => sysname,
       ),
     ).toEqual(['usb1']);
+  });
+
+  it('matches every string of a filter as a udev glob, kernel names included', () => {
+    const sysnames = (filters: WireInterest['filters']) =>
+      decode(buildOffer(db, interest({ filters })).json).map(({ sysname }) => sysname);
+    expect(sysnames([{ ...filter, sysname: 'tty*|loop[0-9]' }])).toEqual(['ttyUSB0', 'loop0']);
+    expect(sysnames([{ ...filter, subsystem: 'u?b', sysname: '[!u]*' }])).toEqual(['1-1']);
+    expect(sysnames([{ ...filter, property: ['ID_VENDOR_ID', '04*'] }])).toEqual(['1-1']);
+    expect(sysnames([{ ...filter, tag: 's*' }])).toEqual(['usb1']);
+    // A property the device lacks never matches, not even "*".
+    expect(sysnames([{ ...filter, property: ['SPEED', '*'] }])).toEqual(['usb1']);
+  });
+
+  it('evaluates a pathological glob in linear time, where a RegExp would backtrack for ages', () => {
+    const long = fixtureDatabase({
+      '/devices/x': { properties: { NAME: 'a'.repeat(5000) } },
+    });
+    const offer = buildOffer(
+      long,
+      interest({ filters: [{ ...filter, property: ['NAME', `${'*a'.repeat(30)}b`] }] }),
+    );
+    expect(offer.devices).toEqual([]);
   });
 });

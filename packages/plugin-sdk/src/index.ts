@@ -1,3 +1,4 @@
+export { compileGlob, type GlobMatcher, globToRegExp, isGlob, matchGlob } from './glob.js';
 export {
   isSupportedWit,
   MANIFEST_FILE,

@@ -1,16 +1,47 @@
 /**
  * The data that crosses the component boundary, shared by host and guest.
  *
- * The WIT world (`wit/selector.wit`) passes devices as one JSON string: lifting one string is
- * ~8x cheaper than lifting thousands of records. These types describe that JSON and the WIT
- * values exactly as jco maps them (camelCase fields, `undefined` for `none`).
+ * The records and variants come from the WIT world, as jco generates them (`types/wit/`, made by
+ * `pnpm --filter @devbinder/plugin-build generate-sdk-types`): camelCase fields, absent keys for
+ * `none`, `{ tag, val }` variants. Devices and choices cross as JSON strings (lifting one string
+ * is far cheaper than thousands of records); their shapes are defined here.
  */
+import type {
+  DeviceFilter,
+  Interest,
+  SelectorError,
+} from '../types/wit/interfaces/devbinder-selector-types.js';
+import type * as World from '../types/wit/selector.js';
 
 /** The WIT package this SDK implements; a manifest records it and the host checks it. */
-export const WIT_PACKAGE = 'devbinder:selector@0.1.0';
-export const WIT_VERSION = '0.1.0';
+export const WIT_PACKAGE = 'devbinder:selector@0.2.0';
+export const WIT_VERSION = '0.2.0';
 
-/** One offered device in the `devices` JSON array. */
+export type WireDeviceFilter = DeviceFilter;
+export type WireInterest = Interest;
+export type WireSelectorError = SelectorError;
+
+/** A selector component's exports, in the shapes jco's glue gives them to the host. */
+export interface WireExports {
+  interest(argument: string): WireInterest;
+  select(argument: string, devices: string): string;
+}
+
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+/** Stops type checking when the world's exports, as jco generates them, drift from WireExports. */
+export type WireExportsFollowTheWorld = Expect<
+  Equal<
+    [WireExports['interest'], WireExports['select']],
+    [typeof World.interest, typeof World.select]
+  >
+>;
+
+/**
+ * One offered device in the `devices` JSON array. Fields a device lacks are left out, empty lists
+ * included, to keep the JSON (and the guest's parsing) small.
+ */
 export interface WireDevice {
   syspath: string;
   sysname: string;
@@ -18,33 +49,17 @@ export interface WireDevice {
   devtype?: string;
   driver?: string;
   devnode?: string;
-  properties: Record<string, string>;
-  tags: string[];
-  symlinks: string[];
+  /** Only the properties the plugin's interest named (all when it named none). */
+  properties?: Record<string, string>;
+  tags?: string[];
+  symlinks?: string[];
   /** Index of the parent in the same array, when the parent is offered. */
   parent?: number;
 }
 
-export interface WireChoice {
-  device: number;
-  reason: string;
-}
-
-export interface WireDeviceFilter {
-  subsystem: string | undefined;
-  devtype: string | undefined;
-  property: [string, string] | undefined;
-  tag: string | undefined;
-  hasNode: boolean;
-}
-
-export interface WireInterest {
-  filters: WireDeviceFilter[];
-  ancestors: boolean;
-  descendants: boolean;
-  properties: string[] | undefined;
-}
-
-export type WireSelectorError =
-  | { tag: 'invalid-argument'; val: { message: string; column: number } }
-  | { tag: 'failed'; val: string };
+/**
+ * What `select` returns, as JSON: an index into the offered devices, then the reason for it, and so
+ * on: `[3, "ID_SEAT=seat1", 7, "ID_SEAT=seat1 (from input3)"]`. A flat array is the cheapest
+ * shape for the guest to build and for the host to check.
+ */
+export type WireChoices = Array<number | string>;

@@ -10,6 +10,10 @@ export interface Device {
   readonly devtype: string | undefined;
   readonly driver: string | undefined;
   readonly devnode: string | undefined;
+  /**
+   * The offered properties. Read them with `property()`: this is a plain object, so a name such as
+   * `constructor` would find what every object inherits.
+   */
   readonly properties: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
   readonly symlinks: readonly string[];
@@ -22,68 +26,57 @@ export interface Device {
   lineage(): Device[];
 }
 
-class OfferedDevice implements Device {
-  parent: Device | undefined = undefined;
+const NONE: readonly string[] = Object.freeze([]);
 
-  constructor(
-    readonly index: number,
-    private readonly wire: WireDevice,
-  ) {}
-
-  get syspath() {
-    return this.wire.syspath;
-  }
-  get sysname() {
-    return this.wire.sysname;
-  }
-  get subsystem() {
-    return this.wire.subsystem;
-  }
-  get devtype() {
-    return this.wire.devtype;
-  }
-  get driver() {
-    return this.wire.driver;
-  }
-  get devnode() {
-    return this.wire.devnode;
-  }
-  get properties() {
-    return this.wire.properties;
-  }
-  get tags() {
-    return this.wire.tags;
-  }
-  get symlinks() {
-    return this.wire.symlinks;
-  }
-
-  property(name: string): string | undefined {
-    return Object.hasOwn(this.wire.properties, name) ? this.wire.properties[name] : undefined;
-  }
-
-  hasTag(tag: string): boolean {
-    return this.wire.tags.includes(tag);
-  }
-
-  ancestors(): Device[] {
+/**
+ * What every decoded device inherits: the methods, and defaults for the fields the host leaves out
+ * of the JSON. Selectors run in an interpreter (StarlingMonkey has no JIT), where a getter costs a
+ * call on every access; plain fields on the parsed records themselves decode 2-3x faster than
+ * wrapping each record in an object.
+ */
+const deviceBase = {
+  subsystem: undefined,
+  devtype: undefined,
+  driver: undefined,
+  devnode: undefined,
+  parent: undefined,
+  properties: Object.freeze({}),
+  tags: NONE,
+  symlinks: NONE,
+  property(this: Device, name: string): string | undefined {
+    const value = this.properties[name];
+    // Inherited members (constructor, toString, …) are never strings.
+    return typeof value === 'string' ? value : undefined;
+  },
+  hasTag(this: Device, tag: string): boolean {
+    return this.tags.includes(tag);
+  },
+  ancestors(this: Device): Device[] {
     const chain: Device[] = [];
     for (let device = this.parent; device; device = device.parent) chain.push(device);
     return chain;
-  }
+  },
+  lineage(this: Device): Device[] {
+    const chain: Device[] = [this];
+    for (let device = this.parent; device; device = device.parent) chain.push(device);
+    return chain;
+  },
+};
 
-  lineage(): Device[] {
-    return [this, ...this.ancestors()];
-  }
-}
+/** A parsed record while it becomes a `Device`: its parent index is replaced by the parent. */
+type Decoding = Omit<WireDevice, 'parent'> & {
+  index: number;
+  parent?: number | Decoding | undefined;
+};
 
-/** Turns the host's JSON into linked `Device` objects. */
+/** Turns the host's JSON into linked `Device` objects, in place. */
 export function decodeDevices(json: string): Device[] {
-  const wire = JSON.parse(json) as WireDevice[];
-  const devices = wire.map((record, index) => new OfferedDevice(index, record));
-  for (const [index, record] of wire.entries()) {
-    if (record.parent !== undefined)
-      (devices[index] as OfferedDevice).parent = devices[record.parent];
+  const records = JSON.parse(json) as Decoding[];
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] as Decoding;
+    record.index = index;
+    if (record.parent !== undefined) record.parent = records[record.parent as number];
+    Object.setPrototypeOf(record, deviceBase);
   }
-  return devices;
+  return records as unknown as Device[];
 }

@@ -1,5 +1,5 @@
+export { compileGlob, type GlobMatcher, globToRegExp, isGlob, matchGlob } from '../glob.js';
 export type { Device } from './device.js';
-export { globToRegExp, isGlob, matchGlob } from './glob.js';
 export {
   ArgumentError,
   type Choice,

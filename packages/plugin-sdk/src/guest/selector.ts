@@ -1,4 +1,10 @@
-import type { WireChoice, WireInterest, WireSelectorError } from '../wire.js';
+import type {
+  WireChoices,
+  WireDeviceFilter,
+  WireExports,
+  WireInterest,
+  WireSelectorError,
+} from '../wire.js';
 import { type Device, decodeDevices } from './device.js';
 
 /** Thrown by a selector when its argument does not parse; `column` is 1-based. */
@@ -12,11 +18,16 @@ export class ArgumentError extends Error {
   }
 }
 
-/** A device is offered when every field that is set holds. */
+/**
+ * A device is offered when every field that is set holds. Strings are udev globs (`tty*`,
+ * `ttyUSB[0-9]`, `sound|input`), matched by the host.
+ */
 export interface DeviceFilter {
   subsystem?: string;
   devtype?: string;
-  /** Property name and exact value. */
+  /** The kernel name (`ttyUSB0`, `event3`). */
+  sysname?: string;
+  /** Property name (exact) and a glob its value must match. */
   property?: readonly [string, string];
   tag?: string;
   hasNode?: boolean;
@@ -24,7 +35,8 @@ export interface DeviceFilter {
 
 /**
  * Which devices the host should offer for an argument. The host may offer more, never less, so
- * `select` must still check what it chooses.
+ * `select` must still check what it chooses. The narrower the interest, the faster the plugin:
+ * the host filters natively, the plugin runs in an interpreter.
  */
 export interface Interest {
   /** Offer devices matching any filter; omitted or empty offers every device. */
@@ -50,10 +62,7 @@ export interface SelectorDefinition<Argument> {
 }
 
 /** The functions a selector component exports, in the shapes jco expects. */
-export interface SelectorExports {
-  interest(argument: string): WireInterest;
-  select(argument: string, devices: string): WireChoice[];
-}
+export type SelectorExports = WireExports;
 
 /**
  * Adapts a typed selector to the WIT world. A plugin's entry module does:
@@ -69,30 +78,34 @@ export function defineSelector<Argument>(
     select: (argument, devices) =>
       guarded(() => {
         const parsed = definition.parse(argument);
-        return Array.from(
-          definition.select(parsed, decodeDevices(devices)),
-          ({ device, reason }) => ({
-            device: device.index,
-            reason,
-          }),
-        );
+        const choices: WireChoices = [];
+        for (const { device, reason } of definition.select(parsed, decodeDevices(devices))) {
+          choices.push(device.index, reason);
+        }
+        return JSON.stringify(choices);
       }),
   };
 }
 
 function toWireInterest(interest: Interest): WireInterest {
-  return {
-    filters: (interest.filters ?? []).map((filter) => ({
-      subsystem: filter.subsystem,
-      devtype: filter.devtype,
-      property: filter.property ? [filter.property[0], filter.property[1]] : undefined,
-      tag: filter.tag,
-      hasNode: filter.hasNode ?? false,
-    })),
+  const wire: WireInterest = {
+    filters: (interest.filters ?? []).map(toWireFilter),
     ancestors: interest.ancestors ?? false,
     descendants: interest.descendants ?? false,
-    properties: interest.properties ? [...interest.properties] : undefined,
   };
+  if (interest.properties) wire.properties = [...interest.properties];
+  return wire;
+}
+
+/** Absent keys, not `undefined` values: that is how jco reads `none`. */
+function toWireFilter(filter: DeviceFilter): WireDeviceFilter {
+  const wire: WireDeviceFilter = { hasNode: filter.hasNode ?? false };
+  if (filter.subsystem !== undefined) wire.subsystem = filter.subsystem;
+  if (filter.devtype !== undefined) wire.devtype = filter.devtype;
+  if (filter.sysname !== undefined) wire.sysname = filter.sysname;
+  if (filter.property !== undefined) wire.property = [filter.property[0], filter.property[1]];
+  if (filter.tag !== undefined) wire.tag = filter.tag;
+  return wire;
 }
 
 /** componentize-js turns a thrown value into the `err` case of the WIT result. */
