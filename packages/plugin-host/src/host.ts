@@ -13,6 +13,7 @@ import type { Operation } from './protocol.js';
 import type { PluginEntry, PluginRegistry } from './registry.js';
 import { PluginSandbox } from './sandbox.js';
 import { TranspileCache } from './transpile-cache.js';
+import { tuneForShortRuns } from './v8-tuning.js';
 
 export interface PluginHostOptions {
   registry: PluginRegistry;
@@ -24,6 +25,11 @@ export interface PluginHostOptions {
   /** Per-plugin overrides on top of `limits`. */
   limitsFor?: (plugin: string) => Partial<PluginLimits> | undefined;
   warn?: (message: string) => void;
+  /**
+   * The process runs plugins once and exits (the hook, `explain`): tune V8 for that (see
+   * tuneForShortRuns). Leave it off in a long-running process such as the daemon.
+   */
+  shortLived?: boolean;
 }
 
 /** A device a plugin chose, and the reason it gave. */
@@ -50,6 +56,7 @@ export class PluginHost {
   private readonly memo: AnswerMemo | undefined;
 
   constructor(private readonly options: PluginHostOptions) {
+    if (options.shortLived) tuneForShortRuns();
     this.transpiled = new TranspileCache(join(options.cacheDir, 'components'));
     if (options.memoDir !== undefined) {
       const problem = privateDirProblem(options.memoDir);
@@ -136,8 +143,11 @@ export class PluginHost {
     const limits = this.limitsOf(name);
     const sandbox = (async () => {
       verifyComponent(entry, join(this.options.cacheDir, 'stamps'));
-      const component = await this.transpiled.get(name, entry.manifest.sha256, () =>
-        readComponent(entry),
+      const component = await this.transpiled.get(
+        name,
+        entry.manifest.sha256,
+        () => readComponent(entry),
+        limits.memoryMiB,
       );
       return new PluginSandbox(name, component, limits);
     })();
@@ -165,7 +175,8 @@ export class PluginHost {
     maxResultChars: number,
   ): Promise<Answer> {
     const sandbox = await plugin.sandbox;
-    // One budget covers a whole selection (worker start, interest, select), from the first call.
+    await sandbox.ready();
+    // One budget covers the calls of a selection (interest and select); loading had its own.
     deadline.at ??= performance.now() + plugin.limits.deadlineMs;
     const message = await sandbox.call(operation, args, deadline.at, maxResultChars);
     if (message.type === 'result') return { ok: message.value };

@@ -1,3 +1,11 @@
+export {
+  DEFAULT_CONFIG_FILE,
+  type HostConfig,
+  HostConfigError,
+  hostLimits,
+  parseHostConfig,
+  readHostConfig,
+} from './config.js';
 export { PluginError, type PluginErrorKind } from './errors.js';
 export { type ChosenDevice, PluginHost, type PluginHostOptions } from './host.js';
 export { boundMessage, DEFAULT_LIMITS, type PluginLimits } from './limits.js';

@@ -3,7 +3,9 @@ import type { WireSelectorError } from '@devbinder/plugin-sdk';
 /** Messages between the host and a plugin worker. */
 export interface WorkerSetup {
   glue: string;
+  /** Core module files, their memories already capped. */
   coreModules: Record<string, string>;
+  /** The cap, to tell a trap at the cap from any other. */
   memoryCapBytes: number;
 }
 
@@ -24,4 +26,4 @@ export type WorkerMessage =
   | { type: 'oversized'; id: number; chars: number }
   | { type: 'rejected'; id: number; error: WireSelectorError }
   /** The guest trapped or broke the glue; the instance is unusable afterwards. */
-  | { type: 'trapped'; id: number; message: string; outOfMemory: boolean };
+  | { type: 'trapped'; id: number; message: string; memoryMiB: number | undefined };

@@ -17,12 +17,14 @@ const WORKER_RESOURCE_LIMITS = {
 };
 
 /**
- * One plugin instance in its own worker thread. A call that overruns the deadline, traps, or
- * exhausts memory ends the worker; the next call starts a fresh one, so the host stays healthy.
+ * One plugin instance in its own worker thread. Loading (worker start, compile, instantiate, which
+ * runs the component's start code) and the calls each get the plugin's deadline. Overrunning it,
+ * trapping or exhausting memory ends the worker; the next call starts a fresh one, so the host
+ * stays healthy.
  */
 export class PluginSandbox {
   private worker: Worker | undefined;
-  private ready: Promise<void> | undefined;
+  private loading: Promise<void> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
@@ -34,7 +36,15 @@ export class PluginSandbox {
 
   /** Starts the worker ahead of the first call, e.g. while the host reads the udev database. */
   warm(): void {
-    this.start().catch(() => {});
+    this.ready().catch(() => {});
+  }
+
+  /** Resolves once the instance can take calls; fails if loading overruns the deadline. */
+  ready(): Promise<void> {
+    this.loading ??= this.withDeadline(performance.now() + this.limits.deadlineMs, 'load', () =>
+      this.start(),
+    );
+    return this.loading;
   }
 
   /** Calls an export. `deadline` is an absolute `performance.now()` time shared by related calls. */
@@ -44,8 +54,8 @@ export class PluginSandbox {
     deadline: number,
     maxResultChars: number,
   ): Promise<WorkerMessage> {
-    return this.withDeadline(deadline, async () => {
-      await this.start();
+    await this.ready();
+    return this.withDeadline(deadline, 'answer', async () => {
       const worker = this.worker;
       if (!worker) throw this.error('crashed', 'the plugin worker is gone');
       const id = this.nextId++;
@@ -62,12 +72,12 @@ export class PluginSandbox {
       }
       if (message.type === 'trapped') {
         this.stop();
-        throw message.outOfMemory
-          ? this.error(
+        throw message.memoryMiB === undefined
+          ? this.error('crashed', `trapped: ${message.message}`)
+          : this.error(
               'memory',
-              `ran out of memory: its cap is ${this.limits.memoryMiB} MiB (${message.message})`,
-            )
-          : this.error('crashed', `trapped: ${message.message}`);
+              `ran out of memory: its wasm memory reached ${message.memoryMiB} MiB of its ${this.limits.memoryMiB} MiB cap (memoryMiB), then it trapped: ${message.message}`,
+            );
       }
       return message;
     });
@@ -76,7 +86,7 @@ export class PluginSandbox {
   stop(): void {
     const worker = this.worker;
     this.worker = undefined;
-    this.ready = undefined;
+    this.loading = undefined;
     for (const { reject } of this.pending.values())
       reject(this.error('crashed', 'the plugin worker was stopped'));
     this.pending.clear();
@@ -84,7 +94,7 @@ export class PluginSandbox {
   }
 
   private start(): Promise<void> {
-    this.ready ??= new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const setup: WorkerSetup = {
         glue: this.component.glue,
         coreModules: this.component.coreModules,
@@ -112,11 +122,14 @@ export class PluginSandbox {
       worker.on('error', (error: Error & { code?: string }) => {
         const failure =
           error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? this.error('memory', 'exhausted the JS heap of its worker')
+            ? this.error(
+                'memory',
+                `exhausted the ${WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb} MiB JS heap of its worker`,
+              )
             : this.error('crashed', error.message);
         for (const { reject: rejectCall } of this.pending.values()) rejectCall(failure);
         this.pending.clear();
-        this.stop();
+        if (this.worker === worker) this.stop();
         reject(failure);
       });
       worker.on('exit', () => {
@@ -124,10 +137,13 @@ export class PluginSandbox {
         reject(this.error('crashed', 'the plugin worker exited'));
       });
     });
-    return this.ready;
   }
 
-  private async withDeadline<T>(deadline: number, body: () => Promise<T>): Promise<T> {
+  private async withDeadline<T>(
+    deadline: number,
+    phase: 'load' | 'answer',
+    body: () => Promise<T>,
+  ): Promise<T> {
     const remaining = Math.max(0, deadline - performance.now());
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -135,7 +151,7 @@ export class PluginSandbox {
         reject(
           this.error(
             'deadline',
-            `did not answer within its deadline of ${this.limits.deadlineMs} ms`,
+            `did not ${phase} within its deadline of ${this.limits.deadlineMs} ms (deadlineMs)`,
           ),
         );
         this.stop();

@@ -1,13 +1,22 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PluginError } from './errors.js';
+import { capMemory, MemoryCapError } from './memory-cap.js';
 import { privateDirProblem } from './private-dir.js';
 
 /** A component turned into JS glue plus core modules, ready to instantiate. */
 export interface TranspiledComponent {
   /** The ES module jco generated; exports `instantiate(getCoreModule, imports, instantiateCore)`. */
   glue: string;
-  /** Core module files by the name the glue asks for. */
+  /** Core module files by the name the glue asks for, their memories capped as requested. */
   coreModules: Record<string, string>;
 }
 
@@ -24,20 +33,58 @@ const REJECTED = 'rejected.json';
 export class TranspileCache {
   constructor(readonly dir: string) {}
 
+  /**
+   * The component with every core module's memory capped at `memoryMiB`. Capped copies are kept
+   * next to the originals, one directory per cap: rewriting a 12 MB module costs more than
+   * reading it again.
+   */
   async get(
     plugin: string,
     sha256: string,
     component: () => Uint8Array,
+    memoryMiB: number,
   ): Promise<TranspiledComponent> {
     this.ensurePrivateDir();
     const entry = join(this.dir, sha256);
-    const cached = this.read(plugin, entry);
-    if (cached) return cached;
-    await this.transpile(plugin, entry, component());
-    const fresh = this.read(plugin, entry);
-    if (!fresh)
+    let transpiled = this.read(plugin, entry);
+    if (!transpiled) {
+      await this.transpile(plugin, entry, component());
+      transpiled = this.read(plugin, entry);
+    }
+    if (!transpiled) {
       throw new PluginError(plugin, 'load-failed', `transpiled component missing from ${entry}`);
-    return fresh;
+    }
+    return { glue: transpiled.glue, coreModules: this.capped(plugin, transpiled, memoryMiB) };
+  }
+
+  private capped(
+    plugin: string,
+    transpiled: TranspiledComponent,
+    memoryMiB: number,
+  ): Record<string, string> {
+    const dir = join(transpiled.glue, '..', `memory-${memoryMiB}MiB`);
+    const coreModules: Record<string, string> = {};
+    for (const [name, path] of Object.entries(transpiled.coreModules)) {
+      const target = join(dir, name);
+      coreModules[name] = target;
+      try {
+        statSync(target);
+        continue;
+      } catch {
+        // Not capped at this size yet.
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = capMemory(readFileSync(path), memoryMiB * 2 ** 20);
+      } catch (error) {
+        if (!(error instanceof MemoryCapError)) throw error;
+        throw new PluginError(plugin, 'memory', `${error.message} (memoryMiB)`);
+      }
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(`${target}.${process.pid}.tmp`, bytes);
+      renameSync(`${target}.${process.pid}.tmp`, target);
+    }
+    return coreModules;
   }
 
   private read(plugin: string, entry: string): TranspiledComponent | undefined {

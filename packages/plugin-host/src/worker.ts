@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { capMemory } from './memory-cap.js';
 import type { CallRequest, WorkerMessage, WorkerSetup } from './protocol.js';
 
 /**
@@ -25,9 +24,15 @@ const send = (message: WorkerMessage) => port.postMessage(message);
 
 const memories: WebAssembly.Memory[] = [];
 
-function nearMemoryCap(): boolean {
-  // A failed memory.grow leaves the memory just under the cap; within 1 MiB counts as hitting it.
-  return memories.some((memory) => memory.buffer.byteLength + 2 ** 20 >= setup.memoryCapBytes);
+/**
+ * The size in MiB of a memory that reached the cap, if one did. A failed memory.grow leaves the
+ * memory just under the cap; within 1 MiB counts as hitting it.
+ */
+function memoryAtCap(): number | undefined {
+  const full = memories.find(
+    (memory) => memory.buffer.byteLength + 2 ** 20 >= setup.memoryCapBytes,
+  );
+  return full && Math.round((full.buffer.byteLength / 2 ** 20) * 10) / 10;
 }
 
 async function load(): Promise<Exports> {
@@ -38,7 +43,8 @@ async function load(): Promise<Exports> {
     async (name) => {
       const path = setup.coreModules[name];
       if (!path) throw new Error(`the glue asked for unknown core module ${name}`);
-      return WebAssembly.compile(capMemory(readFileSync(path), setup.memoryCapBytes));
+      // The host capped every memory this module defines (memory-cap.ts) when it cached it.
+      return WebAssembly.compile(readFileSync(path));
     },
     {},
     async (module, imports) => {
@@ -68,7 +74,7 @@ try {
           type: 'trapped',
           id,
           message: String((error as Error)?.message ?? error),
-          outOfMemory: nearMemoryCap(),
+          memoryMiB: memoryAtCap(),
         });
     }
   });
