@@ -1,5 +1,6 @@
-// Builds the shipped CLI: the entry (with the hook), the rest of the command line, the plugin worker
-// and the bundled selector components, all in dist/. A hook starts at every container start; loading
+// Builds the shipped CLI: the entry (the hook's daemon client), the hook's own computation, the rest
+// of the command line, the plugin worker, the bundled selector components and the daemon's systemd
+// unit, all in dist/. A hook starts at every container start; loading
 // one bundle instead of ~60 modules saves tens of milliseconds each time.
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,18 +31,31 @@ const common = {
 // Each entry is one self-contained file: an ES module costs a resolve, read, compile and link, and
 // the hook path (devbinder.js) must load as little as possible. Code the files share is copied.
 await Promise.all([
+  // The entry twice: the `devbinder` command, and the hook as hooks.d runs it (CommonJS starts
+  // faster). Both load the full command line parser only for commands other than the hook, and
+  // the hook's own computation only when the hot-plug daemon does not answer.
+  ...[
+    { outfile: join(dist, 'devbinder.js'), format: 'esm' },
+    { outfile: join(dist, 'hook.cjs'), format: 'cjs', banner: {} },
+  ].map((output) =>
+    build({
+      ...common,
+      ...output,
+      entryPoints: [join(here, '..', 'src', 'devbinder.ts')],
+      external: ['./program.js', './hook-full.js'],
+    }),
+  ),
   build({
     ...common,
-    entryPoints: { devbinder: join(here, '..', 'src', 'devbinder.ts') },
+    entryPoints: { 'hook-full': join(here, '..', 'src', 'hook-full.ts') },
     outdir: dist,
-    // The full command line parser, loaded only for commands other than the hook.
-    external: ['./program.js', '@bytecodealliance/jco-transpile'],
+    external: ['@bytecodealliance/jco-transpile'],
   }),
   build({
     ...common,
     entryPoints: { program: join(here, '..', 'src', 'program.ts') },
     outdir: dist,
-    external: ['@bytecodealliance/jco-transpile'],
+    external: ['./hook-full.js', '@bytecodealliance/jco-transpile'],
   }),
   build({
     ...common,
@@ -58,3 +72,8 @@ for (const name of bundledSelectors) {
   copyFileSync(manifestPath, join(target, 'plugin.json'));
   copyFileSync(join(dirname(manifestPath), manifest.component), join(target, manifest.component));
 }
+
+// The daemon's unit ships with the command, so an npm-installed devbinder has it too.
+mkdirSync(join(dist, 'systemd'), { recursive: true });
+const unit = require.resolve('@devbinder/daemon/systemd/devbinder-daemon.service');
+copyFileSync(unit, join(dist, 'systemd', 'devbinder-daemon.service'));

@@ -1,21 +1,21 @@
 #!/usr/bin/env node
 /**
- * Entry point. The hook runs at every container start, so its code is loaded with the entry itself
- * (one or two files instead of a chain of chunks) and parsed without commander; every other
- * command line goes through the full parser in program.ts, loaded only then.
+ * Entry point. The hook runs at every container start, so its path loads as little as possible:
+ * options parsed with node:util, then a question to the hot-plug daemon over its socket; the
+ * hook's own computation (hook-full.js) and the full command line parser (program.js) are
+ * separate bundles, loaded only when needed.
+ *
+ * scripts/bundle.mjs builds this file twice: dist/devbinder.js (the `devbinder` command) and
+ * dist/hook.cjs, which hooks.d runs: Node starts a CommonJS file ~10 ms sooner than an ES module,
+ * at every container start. Hence no top-level await here.
  */
-import { runHook } from './commands/hook.js';
 import { reportFailure } from './failure.js';
+import { runHookCommand } from './hook-command.js';
 import { parsePlainHook } from './hook-fast-path.js';
 
 const hookOptions = parsePlainHook(process.argv.slice(2));
 if (hookOptions) {
-  try {
-    process.exit(await runHook(hookOptions));
-  } catch (error) {
-    reportFailure(error);
-  }
+  runHookCommand(hookOptions).then((code) => process.exit(code), reportFailure);
 } else {
-  const { main } = await import('./program.js');
-  await main();
+  import('./program.js').then(({ main }) => main(), reportFailure);
 }

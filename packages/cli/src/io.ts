@@ -60,3 +60,9 @@ export function writeAllSync(fd: number, text: string): void {
 export function printError(command: string, message: string): void {
   writeAllSync(2, `devbinder ${command}: ${message}\n`);
 }
+
+/** Prints a hook's answer: its messages, then the config (one write each, as Podman reads them). */
+export function writeOutcome(outcome: { stdout: string; stderr: string }): void {
+  if (outcome.stderr !== '') writeAllSync(2, outcome.stderr);
+  writeAllSync(1, outcome.stdout);
+}

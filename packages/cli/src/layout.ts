@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
  */
 const dist = new URL('.', import.meta.url);
 
-/** The CLI entry, as Podman must run it: an absolute path (hooks run with no PATH). */
-export const cliScript = fileURLToPath(new URL('devbinder.js', dist));
+/**
+ * The entry as hooks.d runs it: an absolute path (hooks run with no PATH), and the CommonJS build
+ * of the entry, which Node starts faster (see devbinder.ts).
+ */
+export const hookScript = fileURLToPath(new URL('hook.cjs', dist));
 
 /** Selector plugins that ship with devbinder: seat, subsystem, usb. */
 export const bundledPluginsDir = fileURLToPath(new URL('plugins/', dist));

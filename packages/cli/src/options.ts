@@ -21,3 +21,17 @@ export const RUNTIME_OPTIONS = {
       'where transpiled plugins and remembered answers live (default: /var/cache/devbinder as root, else ~/.cache/devbinder)',
   },
 } as const;
+
+/** Options of `devbinder hook` beyond the runtime options: where the hot-plug daemon listens. */
+export const HOOK_DAEMON_OPTIONS = {
+  'daemon-socket': {
+    type: 'string',
+    placeholder: '<path>',
+    description:
+      'ask the hot-plug daemon listening here first; the hook does the work itself when it does not answer within 1 s',
+  },
+  'no-daemon': {
+    type: 'boolean',
+    description: 'do the work without asking the hot-plug daemon',
+  },
+} as const;

@@ -1,12 +1,21 @@
+import {
+  DEFAULT_DAEMON_SOCKET,
+  DEFAULT_PODMAN_SOCKET,
+  DEFAULT_STATE_DIR,
+} from '@devbinder/daemon/paths';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
 import { reportFailure } from './failure.js';
-import { RUNTIME_OPTIONS } from './options.js';
+import { HOOK_DAEMON_OPTIONS, RUNTIME_OPTIONS } from './options.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function runtimeOptions(command: Command): Command {
-  for (const [name, option] of Object.entries(RUNTIME_OPTIONS)) {
+function runtimeOptions(
+  command: Command,
+  names: readonly (keyof typeof RUNTIME_OPTIONS)[] = ['root', 'plugin-dir', 'cache-dir'],
+): Command {
+  for (const name of names) {
+    const option = RUNTIME_OPTIONS[name];
     const flag = `--${name} ${option.placeholder}`;
     if ('multiple' in option) command.option(flag, option.description, collect, []);
     else command.option(flag, option.description);
@@ -19,6 +28,8 @@ const program = new Command('devbinder')
     'Give containers the host devices they need, chosen from udev by sandboxed selector plugins.',
   )
   .version('0.1.0')
+  // Options after a subcommand are that subcommand's (`daemon status --socket X`).
+  .enablePositionalOptions()
   .showHelpAfterError()
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) })
@@ -47,7 +58,13 @@ runtimeOptions(
     .option(
       '--hooks-dir <dir>',
       'with --print-config: write devbinder.json into DIR instead of printing it',
-    ),
+    )
+    .option(
+      `--daemon-socket ${HOOK_DAEMON_OPTIONS['daemon-socket'].placeholder}`,
+      HOOK_DAEMON_OPTIONS['daemon-socket'].description,
+      DEFAULT_DAEMON_SOCKET,
+    )
+    .option('--no-daemon', HOOK_DAEMON_OPTIONS['no-daemon'].description),
 ).action(async (options) => {
   if (options.printConfig) {
     const { printHookConfig } = await import('./commands/hook-config.js');
@@ -55,8 +72,8 @@ runtimeOptions(
   }
   if (options.hooksDir !== undefined)
     throw new CliError('--hooks-dir only goes with --print-config', ExitCode.badInput);
-  const { runHook } = await import('./commands/hook.js');
-  finish(await runHook(options));
+  const { runHookCommand } = await import('./hook-command.js');
+  finish(await runHookCommand(options));
 });
 
 runtimeOptions(
@@ -79,6 +96,49 @@ runtimeOptions(
   const { runExplain } = await import('./commands/explain.js');
   finish(await runExplain(options));
 });
+
+const daemon = runtimeOptions(
+  program
+    .command('daemon')
+    .description(
+      "Hot-plug daemon: keeps running containers' device nodes and device cgroup in step with udev, and answers the hook",
+    )
+    .option('--podman-socket <path>', "Podman's API socket", DEFAULT_PODMAN_SOCKET)
+    .option(
+      '--socket <path>',
+      'control socket the hook and `daemon status` use',
+      DEFAULT_DAEMON_SOCKET,
+    )
+    .option('--state-dir <dir>', 'what was given to each container', DEFAULT_STATE_DIR)
+    .addOption(
+      new Option('--log-format <format>', 'stderr log lines')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .option('--reconcile-interval <seconds>', 'check every container this often', '30')
+    .enablePositionalOptions()
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 stopped by SIGTERM or SIGINT; 2 bad options; 3 cannot start (no Podman on the
+socket, no udevadm, another daemon on the control socket).`,
+    ),
+  ['plugin-dir', 'cache-dir'],
+).action(async (options) => {
+  const { runDaemon } = await import('./commands/daemon.js');
+  finish(await runDaemon(options));
+});
+
+daemon
+  .command('status')
+  .description('the running daemon: managed containers, their devices, the last events')
+  .option('--socket <path>', "the daemon's control socket", DEFAULT_DAEMON_SOCKET)
+  .addOption(new Option('--json', 'machine-readable output').default(false))
+  .addHelpText('after', '\nExit codes: 0 the daemon answered; 3 no daemon answers on the socket.')
+  .action(async (options) => {
+    const { runDaemonStatus } = await import('./commands/daemon.js');
+    finish(await runDaemonStatus(options));
+  });
 
 function finish(code: ExitCode): void {
   // Exit now: plugin workers and pending timers must not delay the answer Podman waits for.

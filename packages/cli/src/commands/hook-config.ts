@@ -1,9 +1,10 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_DAEMON_SOCKET } from '@devbinder/daemon/paths';
 import { SELECTOR_KEY_PATTERN } from '@devbinder/engine';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { writeAllSync } from '../io.js';
-import { cliScript } from '../layout.js';
+import { hookScript } from '../layout.js';
 import type { RuntimeOptions } from '../runtime.js';
 
 export const HOOK_FILE = 'devbinder.json';
@@ -15,16 +16,20 @@ const HOOK_TIMEOUT_SECONDS = 30;
  * The hooks.d entry (schema 1.0.0, containers/common oci-hooks(5)). Podman runs hooks with an empty
  * environment, so the command is absolute paths only: this node binary and this devbinder.
  */
-export function hookConfig(options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir'>): object {
+export function hookConfig(
+  options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir'> & { daemonSocket?: string },
+): object {
+  const daemonSocket = options.daemonSocket ?? DEFAULT_DAEMON_SOCKET;
   const passThrough = [
     ...options.pluginDir.flatMap((dir) => ['--plugin-dir', resolve(dir)]),
     ...(options.cacheDir === undefined ? [] : ['--cache-dir', resolve(options.cacheDir)]),
+    ...(daemonSocket === DEFAULT_DAEMON_SOCKET ? [] : ['--daemon-socket', resolve(daemonSocket)]),
   ];
   return {
     version: '1.0.0',
     hook: {
       path: process.execPath,
-      args: ['node', cliScript, 'hook', ...passThrough],
+      args: ['node', hookScript, 'hook', ...passThrough],
       timeout: HOOK_TIMEOUT_SECONDS,
     },
     when: { annotations: { [SELECTOR_KEY_PATTERN]: '.*' } },
@@ -32,7 +37,9 @@ export function hookConfig(options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir
   };
 }
 
-export function printHookConfig(options: RuntimeOptions & { hooksDir?: string }): ExitCode {
+export function printHookConfig(
+  options: RuntimeOptions & { hooksDir?: string; daemonSocket?: string },
+): ExitCode {
   const text = `${JSON.stringify(hookConfig(options), null, 2)}\n`;
   if (options.hooksDir === undefined) {
     writeAllSync(1, text);

@@ -1,0 +1,146 @@
+import { resolve } from 'node:path';
+import {
+  createLogger,
+  Daemon,
+  type DaemonStatus,
+  type LogFormat,
+  requestStatus,
+  SelectionCache,
+} from '@devbinder/daemon';
+import { PluginRegistry } from '@devbinder/plugin-host';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { writeAllSync } from '../io.js';
+import {
+  createPluginHost,
+  nodeStat,
+  pluginSearchPath,
+  type RuntimeOptions,
+  selectorRunner,
+} from '../runtime.js';
+import { renderTable } from '../table.js';
+import { answerHook } from './hook.js';
+
+export interface DaemonCommandOptions extends Omit<RuntimeOptions, 'root' | 'udevExport'> {
+  podmanSocket: string;
+  socket: string;
+  stateDir: string;
+  logFormat: string;
+  reconcileInterval: string;
+}
+
+/**
+ * `devbinder daemon`: runs until SIGTERM or SIGINT. Exits 3 when it cannot start (no Podman on
+ * the socket, no udevadm, another daemon on the control socket), 0 after a clean stop.
+ */
+export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode> {
+  const format = options.logFormat;
+  if (format !== 'text' && format !== 'json') {
+    throw new CliError(`--log-format: expected text or json, got ${format}`, ExitCode.badInput);
+  }
+  const seconds = Number(options.reconcileInterval);
+  if (!Number.isFinite(seconds) || seconds < 1) {
+    throw new CliError(
+      `--reconcile-interval: expected a number of seconds ≥ 1, got ${options.reconcileInterval}`,
+      ExitCode.badInput,
+    );
+  }
+  const log = createLogger(format as LogFormat);
+  const host = createPluginHost(options, (message) => log.warn('plugin-host', { message }));
+  // One plugin call per selector and argument per udev database, shared by passes and hooks.
+  const runner = new SelectionCache(selectorRunner(host));
+  const stat = nodeStat({ pluginDir: [] });
+  const pluginDirs = options.pluginDir.map((dir) => resolve(dir));
+  const daemon = new Daemon({
+    podmanSocket: options.podmanSocket,
+    controlSocket: options.socket,
+    stateDir: options.stateDir,
+    reconcileIntervalMs: seconds * 1000,
+    log,
+    runner,
+    async answerHook(request, view) {
+      if (request.pluginDirs.join('\0') !== pluginDirs.join('\0')) {
+        return {
+          kind: 'declined',
+          reason: `the hook loads plugins from [${request.pluginDirs.join(', ')}], this daemon from [${pluginDirs.join(', ')}]`,
+        };
+      }
+      const outcome = await answerHook(request.config, (warn) => ({
+        readDatabase: () => {
+          for (const warning of view.warnings) warn(warning);
+          return view.database;
+        },
+        runner,
+        stat,
+      }));
+      return { kind: 'hook', ...outcome };
+    },
+  });
+
+  // Start every plugin's worker now: the first hook after a daemon start must not wait for it.
+  host.warm(
+    new PluginRegistry(pluginSearchPath(options.pluginDir))
+      .list()
+      .map(({ manifest }) => ({ selector: manifest.name, argument: '' })),
+  );
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  try {
+    await daemon.start();
+  } catch (error) {
+    log.error('start-failed', { message: (error as Error).message });
+    await host.close();
+    return ExitCode.environment;
+  }
+  const signal = await stopped;
+  log.info('stopping', { signal });
+  await daemon.stop();
+  await host.close();
+  return ExitCode.ok;
+}
+
+/** `devbinder daemon status`: the running daemon's view. Exits 3 when no daemon answers. */
+export async function runDaemonStatus(options: {
+  socket: string;
+  json: boolean;
+}): Promise<ExitCode> {
+  let status: DaemonStatus;
+  try {
+    status = (await requestStatus(options.socket)) as DaemonStatus;
+  } catch (error) {
+    throw new CliError((error as Error).message, ExitCode.environment);
+  }
+  writeAllSync(1, options.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+  return ExitCode.ok;
+}
+
+function renderStatus(status: DaemonStatus): string {
+  const lines = [
+    `daemon pid ${status.pid}, up since ${status.startedAt}, socket ${status.controlSocket}`,
+    `podman ${status.podmanVersion} at ${status.podmanSocket} (events: ${status.podmanEvents})`,
+    `udev: ${status.udev.devices} devices (${status.udev.source}), monitor ${status.udev.monitor}`,
+    `hook answers: ${status.counters.hookAnswers} (declined ${status.counters.hookDeclined}); passes: ${status.counters.passes}, changes: ${status.counters.changes}`,
+    '',
+  ];
+  const rows = status.containers.flatMap(({ id, name, pid, devices, lastChange, problems }) => {
+    const base = [name, id.slice(0, 12), String(pid)];
+    const paths = devices.map(
+      ({ path, type, major, minor }) => `${path} (${type} ${major}:${minor})`,
+    );
+    const detail = [...problems.map((problem) => `! ${problem}`), ...paths];
+    const changed = lastChange ? `${lastChange.time} ${lastChange.actions.join(', ')}` : '';
+    return (detail.length > 0 ? detail : ['(no devices)']).map((text, index) =>
+      index === 0 ? [...base, text, changed] : ['', '', '', text, ''],
+    );
+  });
+  const containers =
+    rows.length > 0
+      ? renderTable(['CONTAINER', 'ID', 'PID', 'DEVICES', 'LAST CHANGE'], rows)
+      : 'No managed containers.\n';
+  const events = status.lastEvents
+    .slice(-10)
+    .map(({ time, kind, detail }) => `  ${time} ${kind} ${detail}\n`)
+    .join('');
+  return `${lines.join('\n')}${containers}\nLast events:\n${events || '  (none)\n'}`;
+}

@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { askDaemon } from './daemon-client.js';
+import type { ExitCode } from './exit-codes.js';
+import { type HookOptions, MAX_CONFIG_BYTES } from './hook-fast-path.js';
+import { readStdin, writeOutcome } from './io.js';
+
+/**
+ * `devbinder hook`, as the entry runs it: ask the hot-plug daemon, which has the plugins loaded and
+ * the database in memory, and do the work here only when it does not answer. This module loads
+ * nothing beyond node:net and node:fs; the engine, plugin host and udev reader are a separate
+ * bundle (hook-full.js), imported only for that fallback.
+ */
+export async function runHookCommand(options: HookOptions): Promise<ExitCode> {
+  const input = readStdin(MAX_CONFIG_BYTES);
+  // A --root tree is not what the daemon reads: only the hook can answer for it.
+  if (options.daemon && options.root === undefined) {
+    const answer = await askDaemon(options.daemonSocket, {
+      config: input,
+      pluginDirs: options.pluginDir.map((dir) => resolve(dir)),
+    });
+    if (answer) {
+      writeOutcome(answer);
+      return answer.exitCode as ExitCode;
+    }
+  }
+  const { runHook } = await import('./hook-full.js');
+  return runHook(options, input);
+}

@@ -1,0 +1,495 @@
+import type { SelectorRunner, StatNode } from '@devbinder/engine';
+import { statDeviceNode } from '@devbinder/oci';
+import { readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
+import { hostHasDevice } from './adopt.js';
+import { Applier, describeChanges, type Outcome, type Target } from './apply.js';
+import { NodeMaker } from './container-fs.js';
+import { ControlServer } from './control.js';
+import { type DatabaseView, LiveDatabase } from './database.js';
+import { type Decision, decide, decisionKey, isManaged } from './decide.js';
+import type { Logger } from './log.js';
+import { type ContainerEvent, type ContainerInfo, PodmanClient } from './podman.js';
+import type { HookReply, HookRequest } from './protocol.js';
+import { type GivenNode, StateStore } from './state.js';
+import { type UdevEvent, UdevMonitor } from './udev-monitor.js';
+
+export interface DaemonOptions {
+  podmanSocket: string;
+  controlSocket: string;
+  /** Per-container records of what was given (default /run/devbinder/state). */
+  stateDir: string;
+  /** Full reconciliation (containers re-listed, every node and rule checked) this often. */
+  reconcileIntervalMs: number;
+  log: Logger;
+  /** Runs selector plugins; kept loaded for the daemon's lifetime. */
+  runner: SelectorRunner;
+  /** Answers a hook exactly as `devbinder hook` would, from the daemon's database. */
+  answerHook(request: HookRequest, view: DatabaseView): Promise<HookReply>;
+  readDatabase?: (warn: (message: string) => void) => UdevDatabase;
+  /** Where the v1 devices hierarchy is mounted (default /sys/fs/cgroup/devices). */
+  devicesMount?: string;
+  udevadm?: string;
+}
+
+/** A container the daemon manages. */
+interface Managed {
+  info: ContainerInfo;
+  decisionKey: string;
+  given: GivenNode[];
+  lastChange: { time: string; actions: string[] } | undefined;
+  /** Why nothing is done for it (user namespace, cgroup v2), or what went wrong last time. */
+  problems: string[];
+}
+
+export interface DaemonStatus {
+  pid: number;
+  startedAt: string;
+  controlSocket: string;
+  podmanSocket: string;
+  podmanVersion: string;
+  udev: { devices: number; source: string; monitor: 'listening' | 'restarting' };
+  podmanEvents: 'following' | 'reconnecting';
+  containers: Array<{
+    id: string;
+    name: string;
+    pid: number;
+    devices: GivenNode[];
+    lastChange: { time: string; actions: string[] } | undefined;
+    problems: string[];
+  }>;
+  counters: {
+    udevEvents: number;
+    containerEvents: number;
+    passes: number;
+    changes: number;
+    hookAnswers: number;
+    hookDeclined: number;
+  };
+  lastEvents: Array<{ time: string; kind: string; detail: string }>;
+}
+
+/** What the next pass must do. */
+interface Pending {
+  /** Re-list the running containers (start, a gap in Podman events, periodic). */
+  sync: boolean;
+  /** Check every managed container's nodes and rules, changed or not. */
+  everything: boolean;
+  /** Containers to look up (a start event). */
+  inspect: Set<string>;
+  reasons: string[];
+}
+
+const LAST_EVENTS = 50;
+const CHANGES_DATA_DIRECTORY = new Set(['add', 'change', 'remove']);
+const LISTEN_TIMEOUT_MS = 10_000;
+const PODMAN_RETRY_MS = [500, 1000, 2000, 5000];
+
+/**
+ * The hot-plug daemon: follows udev and Podman, and keeps each managed container's device nodes and
+ * device cgroup equal to what the engine decides from its annotations and the current database.
+ * Work happens in passes, one at a time; events arriving during a pass are merged into the next,
+ * so a burst of events costs a few passes, not one each.
+ */
+export class Daemon {
+  private readonly podman: PodmanClient;
+  private readonly database: LiveDatabase;
+  private readonly store: StateStore;
+  private readonly applier: Applier;
+  private readonly monitor: UdevMonitor;
+  private readonly nodeMaker = new NodeMaker();
+  private readonly managed = new Map<string, Managed>();
+  /** Wanted nodes per decision key at the last pass, to skip containers nothing changed for. */
+  private readonly lastWanted = new Map<string, string>();
+  private control: ControlServer | undefined;
+  private events: { close(): void } | undefined;
+  private podmanVersion = '';
+  private pending: Pending = emptyPending();
+  private passing: Promise<void> | undefined;
+  private stopping = false;
+  private timer: NodeJS.Timeout | undefined;
+  private listening: (() => void) | undefined;
+  private monitorState: DaemonStatus['udev']['monitor'] = 'restarting';
+  private eventsState: DaemonStatus['podmanEvents'] = 'reconnecting';
+  private readonly startedAt = new Date().toISOString();
+  private readonly lastEvents: DaemonStatus['lastEvents'] = [];
+  private readonly counters: DaemonStatus['counters'] = {
+    udevEvents: 0,
+    containerEvents: 0,
+    passes: 0,
+    changes: 0,
+    hookAnswers: 0,
+    hookDeclined: 0,
+  };
+
+  constructor(private readonly options: DaemonOptions) {
+    const { log } = options;
+    this.podman = new PodmanClient(options.podmanSocket);
+    this.database = new LiveDatabase(
+      options.readDatabase ?? ((warn) => readLiveDatabase({ warn })),
+    );
+    this.store = new StateStore(options.stateDir, (message) => log.warn('state', { message }));
+    this.nodeMaker.start();
+    this.applier = new Applier({
+      store: this.store,
+      nodeMaker: this.nodeMaker,
+      devicesMount: options.devicesMount ?? '/sys/fs/cgroup/devices',
+      hostHas: hostHasDevice,
+      stillManaged: (id) => this.managed.has(id),
+    });
+    this.monitor = new UdevMonitor({
+      ...(options.udevadm === undefined ? {} : { udevadm: options.udevadm }),
+      onListening: () => {
+        this.monitorState = 'listening';
+        this.listening?.();
+        this.database.invalidate();
+        this.schedule({ everything: true }, 'udev monitor listening');
+      },
+      onEvent: (event) => this.onUdevEvent(event),
+      onGap: (reason) => {
+        this.monitorState = 'restarting';
+        this.note('gap', reason);
+        log.warn('udev-monitor-gap', { reason });
+      },
+      onMalformed: (line, message) => log.warn('udev-monitor-malformed', { line, message }),
+    });
+  }
+
+  /** Starts following udev and Podman; resolves after the first full reconciliation. */
+  async start(): Promise<void> {
+    const { log } = this.options;
+    this.podmanVersion = await this.podman.version();
+    this.control = await ControlServer.listen(this.options.controlSocket, {
+      hook: (request) => this.answerHook(request),
+      status: () => this.status(),
+    });
+    const listening = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`udevadm monitor did not start listening within ${LISTEN_TIMEOUT_MS} ms`),
+          ),
+        LISTEN_TIMEOUT_MS,
+      );
+      this.listening = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.monitor.start();
+    try {
+      await listening;
+      await this.followPodman();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    this.schedule({ sync: true, everything: true }, 'start');
+    await this.passing;
+    this.timer = setInterval(
+      () => this.schedule({ sync: true, everything: true }, 'periodic reconciliation'),
+      this.options.reconcileIntervalMs,
+    );
+    log.info('ready', {
+      pid: process.pid,
+      socket: this.options.controlSocket,
+      podman: `${this.podmanVersion} at ${this.options.podmanSocket}`,
+      containers: this.managed.size,
+    });
+  }
+
+  /** Stops following events, finishes the pass under way, closes the socket. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    this.monitor.stop();
+    this.events?.close();
+    await this.passing;
+    this.nodeMaker.stop();
+    await this.control?.close();
+    this.options.log.info('stopped', { containers: this.managed.size });
+  }
+
+  status(): DaemonStatus {
+    const view = this.database.current();
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      controlSocket: this.options.controlSocket,
+      podmanSocket: this.options.podmanSocket,
+      podmanVersion: this.podmanVersion,
+      udev: {
+        devices: view.database.devices.length,
+        source: view.database.source,
+        monitor: this.monitorState,
+      },
+      podmanEvents: this.eventsState,
+      containers: [...this.managed.values()].map(({ info, given, lastChange, problems }) => ({
+        id: info.id,
+        name: info.name,
+        pid: info.pid,
+        devices: given,
+        lastChange,
+        problems,
+      })),
+      counters: { ...this.counters },
+      lastEvents: [...this.lastEvents],
+    };
+  }
+
+  private async answerHook(request: HookRequest): Promise<HookReply> {
+    const reply = await this.options.answerHook(request, this.database.current());
+    if (reply.kind === 'hook') this.counters.hookAnswers++;
+    else this.counters.hookDeclined++;
+    return reply;
+  }
+
+  private onUdevEvent(event: UdevEvent): void {
+    this.counters.udevEvents++;
+    this.note('udev', `${event.action} ${event.devpath}`);
+    // udevd writes (or, on remove, deletes) the device's database file before it announces the
+    // event, which moves /run/udev/data: the database notices by itself. A driver bound or a
+    // device renamed may change sysfs facts of devices without a file (ancestors): read again.
+    if (!CHANGES_DATA_DIRECTORY.has(event.action)) this.database.invalidate();
+    this.schedule({}, `udev ${event.action} ${event.devpath}`);
+  }
+
+  private onContainerEvent(event: ContainerEvent): void {
+    this.counters.containerEvents++;
+    const known = this.managed.has(event.id);
+    if (event.action === 'start') {
+      this.note('container', `start ${event.name}`);
+      this.schedule({ inspect: [event.id] }, `container start ${event.name}`);
+      return;
+    }
+    if (known) this.note('container', `${event.action} ${event.name}`);
+    this.forget(event.id, event.action);
+  }
+
+  /** A container that died or was removed: nothing to take back, its nodes and cgroup went with it. */
+  private forget(id: string, why: string): void {
+    const managed = this.managed.get(id);
+    this.managed.delete(id);
+    this.store.delete(id);
+    if (managed) this.options.log.info('container-gone', { container: managed.info.name, id, why });
+  }
+
+  private async followPodman(): Promise<void> {
+    this.events = await this.podman.followEvents({
+      onEvent: (event) => this.onContainerEvent(event),
+      onMalformed: (message) => this.options.log.warn('podman-event-malformed', { message }),
+      onEnd: (reason) => {
+        this.eventsState = 'reconnecting';
+        if (this.stopping) return;
+        this.note('gap', `podman events: ${reason}`);
+        this.options.log.warn('podman-events-gap', { reason });
+        void this.reconnectPodman();
+      },
+    });
+    this.eventsState = 'following';
+  }
+
+  private async reconnectPodman(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      await sleep(PODMAN_RETRY_MS[Math.min(attempt, PODMAN_RETRY_MS.length - 1)] ?? 5000);
+      if (this.stopping) return;
+      try {
+        await this.followPodman();
+        this.schedule({ sync: true, everything: true }, 'podman events resumed');
+        return;
+      } catch (error) {
+        this.options.log.warn('podman-unreachable', { message: (error as Error).message });
+      }
+    }
+  }
+
+  private schedule(
+    work: { sync?: boolean; everything?: boolean; inspect?: string[] },
+    reason: string,
+  ): void {
+    if (this.stopping) return;
+    const pending = this.pending;
+    pending.sync ||= work.sync ?? false;
+    pending.everything ||= work.everything ?? false;
+    for (const id of work.inspect ?? []) pending.inspect.add(id);
+    if (pending.reasons.length < 5) pending.reasons.push(reason);
+    else if (pending.reasons.length === 5) pending.reasons.push('…');
+    this.passing ??= this.runPasses().finally(() => {
+      this.passing = undefined;
+    });
+  }
+
+  private async runPasses(): Promise<void> {
+    // Let the events of one burst that have already arrived join the first pass.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (!this.stopping) {
+      const work = this.pending;
+      if (!work.sync && !work.everything && work.inspect.size === 0 && work.reasons.length === 0) {
+        return;
+      }
+      this.pending = emptyPending();
+      try {
+        await this.pass(work);
+      } catch (error) {
+        this.options.log.error('pass-failed', {
+          reasons: work.reasons,
+          message: (error as Error).stack ?? String(error),
+        });
+      }
+    }
+  }
+
+  private async pass(work: Pending): Promise<void> {
+    this.counters.passes++;
+    const clock = new PassClock();
+    const fresh = new Set<string>();
+    if (work.sync) for (const id of await this.syncContainers()) fresh.add(id);
+    for (const id of work.inspect) if (await this.track(id)) fresh.add(id);
+    clock.lap('podman');
+
+    const view = this.database.current();
+    clock.lap('udev');
+    const decisions = new Map<string, Promise<Decision>>();
+    for (const { decisionKey: key, info } of this.managed.values()) {
+      if (!decisions.has(key)) {
+        decisions.set(
+          key,
+          decide(info.annotations, view.database, this.options.runner, statHostNode),
+        );
+      }
+    }
+    const wantedByKey = new Map<string, Decision>();
+    const changedKeys = new Set<string>();
+    for (const [key, decision] of decisions) {
+      const decided = await decision;
+      wantedByKey.set(key, decided);
+      const wanted = JSON.stringify(decided.nodes);
+      if (this.lastWanted.get(key) !== wanted) changedKeys.add(key);
+      this.lastWanted.set(key, wanted);
+    }
+    for (const key of this.lastWanted.keys()) if (!decisions.has(key)) this.lastWanted.delete(key);
+    const targets: Target[] = [];
+    for (const managed of this.managed.values()) {
+      const key = managed.decisionKey;
+      const decided = wantedByKey.get(key);
+      if (!decided) continue;
+      for (const selector of decided.failedSelectors) {
+        this.options.log.warn('selector-failed', {
+          container: managed.info.name,
+          selector,
+          problems: decided.problems.map(({ annotation, message }) => `${annotation}: ${message}`),
+        });
+      }
+      const needed =
+        work.everything ||
+        fresh.has(managed.info.id) ||
+        changedKeys.has(key) ||
+        managed.problems.length > 0;
+      if (needed) {
+        targets.push({
+          container: managed.info,
+          wanted: decided.nodes,
+          revoke: decided.failedSelectors.length === 0,
+        });
+      }
+    }
+    clock.lap('decide');
+    if (targets.length === 0) return;
+    const outcomes = await this.applier.apply(targets);
+    clock.lap('apply');
+    for (const outcome of outcomes) this.record(outcome, work, clock.laps);
+  }
+
+  private record(outcome: Outcome, work: Pending, timings: Readonly<Record<string, number>>): void {
+    const { log } = this.options;
+    const managed = this.managed.get(outcome.id);
+    if (outcome.status === 'gone') {
+      this.forget(outcome.id, 'its process or cgroup is gone');
+      return;
+    }
+    if (!managed) return;
+    const container = managed.info.name;
+    if (outcome.status === 'skipped' || outcome.status === 'failed') {
+      const first = managed.problems[0] !== outcome.reason;
+      managed.problems = [outcome.reason];
+      if (first) log.warn(`container-${outcome.status}`, { container, reason: outcome.reason });
+      return;
+    }
+    managed.given = outcome.given;
+    managed.problems = outcome.problems;
+    for (const problem of outcome.problems) log.warn('container-problem', { container, problem });
+    const actions = describeChanges(outcome.changes);
+    if (actions.length === 0) return;
+    this.counters.changes++;
+    managed.lastChange = { time: new Date().toISOString(), actions };
+    this.note('change', `${container}: ${actions.join(', ')}`);
+    log.info('devices-changed', {
+      container,
+      id: outcome.id,
+      actions,
+      reasons: work.reasons,
+      ms: timings,
+    });
+  }
+
+  /** Re-lists running containers; returns the ids met for the first time. */
+  private async syncContainers(): Promise<string[]> {
+    const running = new Set(await this.podman.runningContainers());
+    for (const id of this.managed.keys()) if (!running.has(id)) this.forget(id, 'not running');
+    const fresh: string[] = [];
+    for (const id of running) {
+      if (!this.managed.has(id) && (await this.track(id))) fresh.push(id);
+    }
+    // State of containers that ended while no daemon watched.
+    for (const id of this.store.ids()) if (!this.managed.has(id)) this.store.delete(id);
+    return fresh;
+  }
+
+  /** Looks a container up; true when it is running, managed, and was not tracked before. */
+  private async track(id: string): Promise<boolean> {
+    const info = await this.podman.inspect(id);
+    const known = this.managed.get(id);
+    if (!info?.running || !isManaged(info.annotations)) {
+      if (known) this.forget(id, 'not running');
+      return false;
+    }
+    if (known && known.info.startedAt === info.startedAt) return false;
+    this.managed.set(id, {
+      info,
+      decisionKey: decisionKey(info.annotations),
+      given: [],
+      lastChange: undefined,
+      problems: [],
+    });
+    this.options.log.info('container-managed', { container: info.name, id, pid: info.pid });
+    return true;
+  }
+
+  private note(kind: string, detail: string): void {
+    this.lastEvents.push({ time: new Date().toISOString(), kind, detail });
+    if (this.lastEvents.length > LAST_EVENTS) this.lastEvents.shift();
+  }
+}
+
+/** Node facts from the host's /dev, as the hook reads them (no test root: the daemon is live only). */
+const statHostNode: StatNode = (_device, devnode, containerPath) =>
+  statDeviceNode(devnode, containerPath);
+
+/** Where a pass spent its time (ms per step), logged with its changes. */
+class PassClock {
+  readonly laps: Record<string, number> = {};
+  private last = performance.now();
+
+  lap(step: string): void {
+    const now = performance.now();
+    this.laps[step] = Math.round((now - this.last) * 10) / 10;
+    this.last = now;
+  }
+}
+
+function emptyPending(): Pending {
+  return { sync: false, everything: false, inspect: new Set(), reasons: [] };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
