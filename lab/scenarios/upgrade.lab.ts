@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { useLabHost } from '../src/lab.js';
+
+// Upgrading devbinder on a host with running containers, the way an administrator would:
+// scripts/install.sh with a newer packed CLI over the installed one. Version A is this build
+// repacked under an earlier version number, so the scenario proves the upgrade itself (npm
+// replacing a live install, the hook file rewritten, running containers untouched), not
+// compatibility between two different releases. npm works offline here: the lab has no network,
+// and devbinder's one dependency is in npm's cache from the image build.
+const lab = useLabHost({ disk: { seat: 'seat1' } });
+
+const SEAT = { 'io.dev-binder.udev.seat': 'seat1' };
+const NEW = '/opt/devbinder-lab/devbinder.tgz';
+const install = (tarball: string) =>
+  lab().sh(
+    `npm_config_offline=true /opt/devbinder-lab/install.sh --tarball ${tarball}`,
+    `install ${tarball}`,
+  );
+/** What npm says is installed (`devbinder --version` is built into the bundle, so A says B's). */
+const installedVersion = async (): Promise<string> => {
+  const listed = await lab().sh('npm ls --global --depth=0 --json', 'npm ls --global');
+  const { dependencies } = JSON.parse(listed) as {
+    dependencies: Record<string, { version: string } | undefined>;
+  };
+  const version = dependencies.devbinder?.version;
+  if (version === undefined) throw new Error(`npm lists no global devbinder:\n${listed}`);
+  return version;
+};
+/** The version of the devbinder the hook file points at: what Podman runs for the next container. */
+const hookVersion = () =>
+  lab().sh(
+    `node -e '
+      const hook = require("/usr/share/containers/oci/hooks.d/devbinder.json");
+      const cli = hook.hook.args[1];
+      console.log(require(require("path").join(cli, "../../package.json")).version);'`,
+    'read the hook file',
+  );
+
+describe('upgrading devbinder on a host with running containers', () => {
+  let newVersion: string;
+  let oldVersion: string;
+  let running: string;
+
+  it('installs version A over the image build', async () => {
+    newVersion = await installedVersion();
+    oldVersion = `${newVersion}-lab.previous`;
+    await lab().sh(
+      `set -e
+      rm -rf /tmp/a && mkdir /tmp/a && tar -xzf ${NEW} -C /tmp/a
+      node -e '
+        const file = "/tmp/a/package/package.json";
+        const fs = require("fs");
+        const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+        manifest.version = process.argv[1];
+        fs.writeFileSync(file, JSON.stringify(manifest, null, 2));' ${oldVersion}
+      cd /tmp/a/package && npm pack --silent --pack-destination /tmp/a >/dev/null`,
+      'repack version A',
+    );
+    await install(`/tmp/a/devbinder-${oldVersion}.tgz`);
+    expect(await installedVersion()).toBe(oldVersion);
+    expect((await hookVersion()).trim()).toBe(oldVersion);
+  });
+
+  it('starts a container with its devices under version A', async () => {
+    running = await lab().startContainer(SEAT);
+    expect((await lab().probe(running)).access).toEqual({ disk: 'granted' });
+  });
+
+  it('installs version B while the container runs; the container keeps running with its devices', async () => {
+    await install(NEW);
+    expect(await installedVersion()).toBe(newVersion);
+    expect(await lab().isRunning(running)).toBe(true);
+    expect((await lab().probe(running)).access).toEqual({ disk: 'granted' });
+  });
+
+  it('gives a new container its devices through the hook of version B', async () => {
+    expect((await hookVersion()).trim()).toBe(newVersion);
+    const view = await lab().run(SEAT);
+    expect(view.access).toEqual({ disk: 'granted' });
+    expect(view.added).toEqual(lab().expectedNodes(['disk']));
+  });
+});

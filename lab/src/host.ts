@@ -1,0 +1,366 @@
+import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import type { Result } from '../../test-support/exec.js';
+import { TEST_IMAGE, TEST_LABEL } from '../../test-support/podman.js';
+import {
+  type DeviceSpec,
+  type LabDevice,
+  markerFor,
+  miscKernelName,
+  udevRules,
+  validateSpec,
+} from './devices.js';
+import { nodeLine, type ProbeTarget, type ProbeView, parseProbe, probeScript } from './probe.js';
+
+/** Where a lab host keeps its rules; the name sorts after the distribution's own rules. */
+const RULES_FILE = '/etc/udev/rules.d/90-devbinder-lab.rules';
+/** How long a lab host may take to boot (udevd, coldplug, the nested test image). */
+const BOOT_TIMEOUT_MS = 180_000;
+
+export type Annotations = Readonly<Record<string, string>>;
+
+export interface ContainerView extends ProbeView {
+  /** Nodes beyond those of a container without devbinder annotations on the same lab host. */
+  added: string[];
+}
+
+export interface ProbeOptions {
+  /** Which devices to probe (default: every device of the lab host). */
+  devices?: readonly string[];
+  /** Also probe each device's udev symlinks, keyed `name → /dev/link`. */
+  links?: boolean;
+}
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Podman reads each `--annotation` as a CSV list (a string-slice flag), so `key=a,b` fails with
+ * "annotations must be formatted KEY=VALUE": a value with a comma must be written as one quoted
+ * CSV field, `"key=a,b"`, as a user would have to.
+ */
+function annotationArgs(annotations: Annotations): string[] {
+  return Object.entries(annotations).flatMap(([key, value]) => {
+    const item = `${key}=${value}`;
+    return ['--annotation', /[",]/.test(item) ? `"${item.replaceAll('"', '""')}"` : item];
+  });
+}
+
+/**
+ * A privileged container playing a Podman host: its own udevd fed by real kernel uevents, Podman,
+ * devbinder as installed by scripts/install.sh, and fake hardware laid down by the scenario.
+ * Nested containers it starts are what the scenarios look into.
+ */
+export class LabHost {
+  readonly #container: StartedTestContainer;
+  readonly #devices = new Map<string, LabDevice>();
+  #baseline: string[] | undefined;
+
+  private constructor(container: StartedTestContainer) {
+    this.#container = container;
+  }
+
+  /** Starts a lab host from `image` and waits until it has booted. */
+  static async start(image: string): Promise<LabHost> {
+    const container = await new GenericContainer(image)
+      .withPrivilegedMode()
+      // Its own network namespace: the lab's udev events stay in it (kernel uevents still come
+      // in), and nothing in the lab can reach a network.
+      .withNetworkMode('none')
+      .withLabels({ [TEST_LABEL]: 'lab' })
+      .withWaitStrategy(Wait.forLogMessage(/devbinder-lab: (ready|boot failed)/))
+      .withStartupTimeout(BOOT_TIMEOUT_MS)
+      .start();
+    const host = new LabHost(container);
+    const state = (await host.exec('cat /run/devbinder-lab/state')).stdout.trim();
+    if (state !== 'ready') {
+      const log = (await host.exec('cat /run/devbinder-lab/boot.log')).stdout;
+      await container.stop({ timeout: 0 });
+      throw new Error(`lab host ${image} did not boot (${state}):\n${log}`);
+    }
+    return host;
+  }
+
+  /** Runs `sh -c script` on the lab host. */
+  async exec(script: string): Promise<Result> {
+    const { stdout, stderr, exitCode } = await this.#container.exec(['sh', '-c', script]);
+    return { stdout, stderr, exitCode };
+  }
+
+  /** Runs a script that must succeed; `what` names it in the error. Returns stdout. */
+  async sh(script: string, what: string): Promise<string> {
+    const result = await this.exec(script);
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `lab host: ${what} failed (exit ${result.exitCode}):\n${result.stderr}${result.stdout}`,
+      );
+    }
+    return result.stdout;
+  }
+
+  device(name: string): LabDevice {
+    const device = this.#devices.get(name);
+    if (!device) throw new Error(`no lab device "${name}" (have: ${[...this.#devices.keys()]})`);
+    return device;
+  }
+
+  /**
+   * Lays down devices: makes each (a loop attach or a zram hot_add are real kernel events), then
+   * rewrites the udev rules and injects an `add` event for each new device so udev records what
+   * the rules say about it.
+   */
+  async addDevices(specs: Readonly<Record<string, DeviceSpec>>): Promise<LabDevice[]> {
+    const added: LabDevice[] = [];
+    for (const [name, spec] of Object.entries(specs)) {
+      validateSpec(name, spec);
+      if (this.#devices.has(name)) throw new Error(`lab device "${name}" exists already`);
+      const device = await this.#makeDevice(name, spec);
+      this.#devices.set(name, device);
+      added.push(device);
+    }
+    await this.#writeRules();
+    await this.trigger(
+      'add',
+      added.map((device) => device.name),
+    );
+    for (const device of added) device.links = await this.#links(device);
+    return added;
+  }
+
+  /**
+   * Takes a device away for real: zram hot_remove (the kernel's remove uevent) or a loop detach.
+   * The lab's /dev is not devtmpfs, so the node is removed as devtmpfs would.
+   */
+  async removeDevice(name: string): Promise<void> {
+    const device = this.device(name);
+    const kind = device.spec.kind ?? 'loop';
+    if (kind === 'zram') {
+      await this.sh(
+        `echo ${device.minor} > /sys/class/zram-control/hot_remove && rm -f ${device.devnode}`,
+        `hot_remove ${device.kernel}`,
+      );
+    } else if (kind === 'loop') {
+      await this.sh(`losetup --detach ${device.devnode}`, `detach ${device.kernel}`);
+    } else {
+      throw new Error(`lab device "${name}" is the host's ${device.kernel}: it cannot be removed`);
+    }
+    this.#devices.delete(name);
+    await this.#writeRules();
+    await this.sh('udevadm settle', 'udevadm settle');
+  }
+
+  /** Injects a udev event (`udevadm trigger --action=…`) for these devices and waits for udev. */
+  async trigger(action: 'add' | 'remove' | 'change', names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    const paths = names.map((name) => quote(this.device(name).sysPath)).join(' ');
+    await this.sh(
+      `udevadm trigger --action=${action} ${paths} && udevadm settle`,
+      `udevadm trigger --action=${action}`,
+    );
+  }
+
+  /** What the probe looks for: the devices (all by default) and, on request, their symlinks. */
+  targets(options: ProbeOptions = {}): ProbeTarget[] {
+    const names = options.devices ?? [...this.#devices.keys()];
+    return names.flatMap((name) => {
+      const device = this.device(name);
+      const { type, major, minor, marker } = device;
+      const numbers = { type, major, minor, ...(marker === undefined ? {} : { marker }) };
+      const own: ProbeTarget = { label: name, path: device.devnode, ...numbers };
+      if (!options.links) return [own];
+      return [
+        own,
+        ...device.links.map((link) => ({ label: `${name} → ${link}`, path: link, ...numbers })),
+      ];
+    });
+  }
+
+  /** The `added` lines a container that got exactly these devices (and their links) shows. */
+  expectedNodes(names: readonly string[], options: { links?: boolean } = {}): string[] {
+    return this.targets({ devices: names, links: options.links ?? false })
+      .map(nodeLine)
+      .sort();
+  }
+
+  /** `podman run --rm` of the probe with these annotations; throws when the container fails. */
+  async run(annotations: Annotations, options: ProbeOptions = {}): Promise<ContainerView> {
+    const targets = this.targets(options);
+    const result = await this.tryRun(annotations, probeScript(targets));
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `nested podman run exited with ${result.exitCode}:\n${result.stderr}${result.stdout}`,
+      );
+    }
+    return this.#view(result.stdout, targets);
+  }
+
+  /** `podman run --rm` of `script` in the nested test image, whatever happens. */
+  tryRun(annotations: Annotations, script = 'true'): Promise<Result> {
+    return this.#podman(['run', '--rm', ...this.#containerArgs(annotations), 'sh', '-c', script]);
+  }
+
+  /** Starts a long-running nested container; returns its id. */
+  async startContainer(annotations: Annotations): Promise<string> {
+    const args = ['run', '--detach', ...this.#containerArgs(annotations), 'sleep', '86400'];
+    const result = await this.#podman(args);
+    if (result.exitCode !== 0) {
+      throw new Error(`nested podman run --detach failed:\n${result.stderr}`);
+    }
+    return result.stdout.trim();
+  }
+
+  /** Runs the probe in a running nested container. */
+  async probe(id: string, options: ProbeOptions = {}): Promise<ContainerView> {
+    const targets = this.targets(options);
+    const result = await this.#podman(['exec', id, 'sh', '-c', probeScript(targets)]);
+    if (result.exitCode !== 0) throw new Error(`podman exec ${id} failed:\n${result.stderr}`);
+    return this.#view(result.stdout, targets);
+  }
+
+  /** Whether a nested container is still running. */
+  async isRunning(id: string): Promise<boolean> {
+    const result = await this.#podman(['inspect', '--format', '{{.State.Running}}', id]);
+    return result.exitCode === 0 && result.stdout.trim() === 'true';
+  }
+
+  /**
+   * Removes nested containers, gives back the kernel's loop and zram devices (they belong to the
+   * real machine, not to the container) and stops the lab host. Tries every step; throws after.
+   */
+  async stop(): Promise<void> {
+    const problems: string[] = [];
+    const attempt = async (what: string, script: string) => {
+      const result = await this.exec(script);
+      if (result.exitCode !== 0) problems.push(`${what}: ${result.stderr.trim()}`);
+    };
+    await attempt('remove nested containers', 'podman rm --all --force --time 0 >/dev/null');
+    for (const device of this.#devices.values()) {
+      const kind = device.spec.kind ?? 'loop';
+      if (kind === 'loop')
+        await attempt(`detach ${device.kernel}`, `losetup --detach ${device.devnode}`);
+      if (kind === 'zram') {
+        await attempt(
+          `hot_remove ${device.kernel}`,
+          `echo ${device.minor} > /sys/class/zram-control/hot_remove`,
+        );
+      }
+    }
+    this.#devices.clear();
+    await this.#container.stop({ timeout: 5_000 });
+    if (problems.length > 0) throw new Error(`lab host cleanup: ${problems.join('; ')}`);
+  }
+
+  #podman(args: readonly string[]): Promise<Result> {
+    return this.#container
+      .exec(['podman', ...args])
+      .then(({ stdout, stderr, exitCode }) => ({ stdout, stderr, exitCode }));
+  }
+
+  #containerArgs(annotations: Annotations): string[] {
+    return [
+      '--network',
+      'none',
+      // For the probe's denial check: a node the container makes itself must still not open.
+      '--cap-add',
+      'MKNOD',
+      '--label',
+      `${TEST_LABEL}=lab-nested`,
+      ...annotationArgs(annotations),
+      TEST_IMAGE,
+    ];
+  }
+
+  async #view(stdout: string, targets: readonly ProbeTarget[]): Promise<ContainerView> {
+    const view = parseProbe(stdout, targets);
+    const baseline = await this.#baselineNodes();
+    return { ...view, added: view.nodes.filter((node) => !baseline.includes(node)) };
+  }
+
+  /** The nodes of a container without devbinder annotations, once per lab host. */
+  async #baselineNodes(): Promise<string[]> {
+    if (this.#baseline === undefined) {
+      const result = await this.tryRun({}, probeScript([]));
+      if (result.exitCode !== 0) {
+        throw new Error(`baseline container failed (${result.exitCode}):\n${result.stderr}`);
+      }
+      this.#baseline = parseProbe(result.stdout, []).nodes;
+    }
+    return this.#baseline;
+  }
+
+  async #makeDevice(name: string, spec: DeviceSpec): Promise<LabDevice> {
+    const kind = spec.kind ?? 'loop';
+    const marker = markerFor(name);
+    // Each script prints the kernel name of the device it made or found.
+    let script: string;
+    if (kind === 'loop') {
+      script = `set -eu
+file=/var/lib/devbinder-lab/${name}.img
+mkdir -p /var/lib/devbinder-lab
+{ printf '%s\\n' ${quote(marker)}; head -c 65536 /dev/zero; } > "$file"
+# Another host process may take the free device between find and attach: then try the next.
+for attempt in 1 2 3 4 5 6 7 8; do
+  dev=$(losetup --find)
+  # Podman's /dev is a tmpfs: a loop device the kernel makes on demand has no node here yet.
+  [ -b "$dev" ] || mknod "$dev" b $(tr : ' ' < /sys/block/\${dev#/dev/}/dev)
+  if losetup "$dev" "$file" 2>/tmp/losetup.err; then echo "\${dev#/dev/}"; exit 0; fi
+done
+cat /tmp/losetup.err >&2; exit 1`;
+    } else if (kind === 'zram') {
+      script = `set -eu
+n=$(cat /sys/class/zram-control/hot_add)
+echo 4M > /sys/block/zram$n/disksize
+[ -b /dev/zram$n ] || mknod /dev/zram$n b $(tr : ' ' < /sys/block/zram$n/dev)
+printf '%s\\n' ${quote(marker)} | dd of=/dev/zram$n bs=512 count=1 conv=sync 2>/dev/null
+echo zram$n`;
+    } else {
+      script = `test -e /sys/class/misc/${miscKernelName(kind)}/dev && echo ${miscKernelName(kind)}`;
+    }
+    const kernel = (await this.sh(script, `make ${kind} device "${name}"`)).trim();
+    const subsystem = kind === 'loop' || kind === 'zram' ? 'block' : 'misc';
+    const sysPath = subsystem === 'block' ? `/sys/block/${kernel}` : `/sys/class/misc/${kernel}`;
+    const uevent = await this.sh(`cat ${sysPath}/uevent`, `read ${sysPath}/uevent`);
+    const field = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(uevent)?.[1];
+    const devname = field('DEVNAME');
+    const major = Number(field('MAJOR'));
+    const minor = Number(field('MINOR'));
+    if (devname === undefined || !Number.isInteger(major) || !Number.isInteger(minor)) {
+      throw new Error(
+        `lab device "${name}": ${sysPath}/uevent has no DEVNAME/MAJOR/MINOR:\n${uevent}`,
+      );
+    }
+    return {
+      name,
+      spec,
+      kernel,
+      subsystem,
+      devnode: `/dev/${devname}`,
+      sysPath,
+      type: subsystem === 'block' ? 'b' : 'c',
+      major,
+      minor,
+      ...(subsystem === 'block' ? { marker } : {}),
+      links: [],
+    };
+  }
+
+  async #writeRules(): Promise<void> {
+    const rules = udevRules([...this.#devices.values()]);
+    await this.sh(
+      `cat > ${RULES_FILE} <<'EOF'\n${rules}EOF\nudevadm control --reload`,
+      `write ${RULES_FILE}`,
+    );
+  }
+
+  async #links(device: LabDevice): Promise<string[]> {
+    const out = await this.sh(
+      `udevadm info --query=symlink --name=${device.devnode}`,
+      `udevadm info ${device.devnode}`,
+    );
+    return out
+      .split(/\s+/)
+      .filter((link) => link !== '')
+      .map((link) => `/dev/${link}`)
+      .sort();
+  }
+}
