@@ -446,7 +446,14 @@ export class Daemon {
 
   /** Looks a container up; true when it is running, managed, and was not tracked before. */
   private async track(id: string): Promise<boolean> {
-    const info = await this.podman.inspect(id);
+    let info: ContainerInfo | undefined;
+    try {
+      info = await this.podman.inspect(id);
+    } catch (error) {
+      // One container Podman cannot describe now must not stop the pass; the next sync retries.
+      this.options.log.warn('inspect-failed', { id, message: (error as Error).message });
+      return false;
+    }
     const known = this.managed.get(id);
     if (!info?.running || !isManaged(info.annotations)) {
       if (known) this.forget(id, 'not running');

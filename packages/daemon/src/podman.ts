@@ -208,7 +208,9 @@ export class PodmanClient {
           response.on('error', (error) => reject(new PodmanError(`${path}: ${error.message}`)));
           response.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            if (response.statusCode === 404 && options.allowNotFound) return resolve(undefined);
+            if (options.allowNotFound && isNoSuchContainer(response.statusCode, text)) {
+              return resolve(undefined);
+            }
             if (response.statusCode !== 200) {
               return reject(
                 new PodmanError(`${path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`),
@@ -230,6 +232,21 @@ export class PodmanClient {
       );
       call.end();
     });
+  }
+}
+
+/**
+ * Podman answers 404 for an unknown container, but 500 with cause "no such container" for one
+ * removed while it looked it up (seen with 4.3 when a container exits during an inspect).
+ */
+export function isNoSuchContainer(status: number | undefined, body: string): boolean {
+  if (status === 404) return true;
+  if (status !== 500) return false;
+  try {
+    const error = JSON.parse(body) as { cause?: unknown };
+    return error.cause === 'no such container';
+  } catch {
+    return false;
   }
 }
 

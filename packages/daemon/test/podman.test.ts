@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  isNoSuchContainer,
   PodmanError,
   parseContainerEvent,
   parseContainerInspect,
@@ -109,5 +110,18 @@ describe('parseContainerEvent', () => {
     expect(() =>
       parseContainerEvent('{"Type":"container","Action":"start","Actor":{}}', 'events line 5'),
     ).toThrow('events line 5.Actor.ID: expected 64 hex digits');
+  });
+});
+
+describe('isNoSuchContainer', () => {
+  it('knows both of Podman 4.3 answers for a container that is gone', () => {
+    expect(isNoSuchContainer(404, '{"cause":"no such container"}')).toBe(true);
+    // Recorded: a container removed while it was being inspected.
+    const raced =
+      '{"cause":"no such container","message":"container 98ac244d021b1ac7ee281efd939cc3aeaf2ae9e5f8321195c3c15576b8e650dc does not exist in database: no such container","response":500}';
+    expect(isNoSuchContainer(500, raced)).toBe(true);
+    expect(isNoSuchContainer(500, '{"cause":"database is locked"}')).toBe(false);
+    expect(isNoSuchContainer(500, 'not json')).toBe(false);
+    expect(isNoSuchContainer(200, '{}')).toBe(false);
   });
 });

@@ -1,0 +1,296 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../../../test-support/exec.js';
+import {
+  DEVBINDER,
+  hostZram,
+  hotAdd,
+  hotRemove,
+  installHook,
+  type PodmanService,
+  type RunningDaemon,
+  readInside,
+  removeContainersNamed,
+  startContainer,
+  startDaemon,
+  startPodmanService,
+  type TestContainer,
+  waitUntil,
+  workDir,
+  zramView,
+} from './support/lab.js';
+
+/*
+ * The daemon against real Podman, real udevd and real kernel uevents: zram devices made with
+ * hot_add and removed with hot_remove. Three running containers: one annotated for every zram
+ * device, one without devbinder annotations, one annotated but opted out of hot-plug.
+ */
+
+const PREFIX = 'devbinder-daemon-hotplug-';
+const ZRAM = { 'io.dev-binder.udev.subsystem': 'block:zram*' };
+
+let work: Awaited<ReturnType<typeof workDir>>;
+let podman: PodmanService;
+let daemon: RunningDaemon;
+let annotated: TestContainer;
+let plain: TestContainer;
+let optedOut: TestContainer;
+/** zram devices this file made; removed at the end whatever happens. */
+const made = new Set<number>();
+
+async function add(options: { size?: string } = {}): Promise<number> {
+  const number = await hotAdd(options);
+  made.add(number);
+  return number;
+}
+
+async function remove(number: number): Promise<void> {
+  await hotRemove(number);
+  made.delete(number);
+}
+
+/** Until the container's zram nodes and rules are exactly the host's zram devices. */
+function converged(container: TestContainer, timeoutMs = 30_000) {
+  return waitUntil(
+    `${container.name} to have exactly the host's zram devices`,
+    async () => {
+      const expected = hostZram();
+      const view = await zramView(container);
+      return JSON.stringify(view) === JSON.stringify({ nodes: expected, rules: expected }) && view;
+    },
+    timeoutMs,
+  );
+}
+
+beforeAll(async () => {
+  work = await workDir('daemon-hotplug');
+  await removeContainersNamed(PREFIX);
+  podman = await startPodmanService(work.path);
+  daemon = await startDaemon({
+    dir: work.path,
+    podmanSocket: podman.socket,
+    reconcileIntervalSeconds: 2,
+  });
+  const hooksDir = await installHook(work.path, daemon.socket);
+  [annotated, plain, optedOut] = await Promise.all([
+    startContainer({ name: `${PREFIX}annotated`, annotations: ZRAM, hooksDir }),
+    startContainer({ name: `${PREFIX}plain`, hooksDir }),
+    startContainer({
+      name: `${PREFIX}opted-out`,
+      annotations: { ...ZRAM, 'io.dev-binder.hotplug': 'false' },
+      hooksDir,
+    }),
+  ]);
+  await waitUntil('the daemon to manage the annotated container', async () =>
+    (await daemon.status()).containers.some(({ id }) => id === annotated.id),
+  );
+});
+
+afterAll(async () => {
+  for (const container of [annotated, plain, optedOut]) await container?.remove();
+  await daemon?.stop();
+  await podman?.stop();
+  for (const number of made) await hotRemove(number);
+  await work?.remove();
+});
+
+describe('devbinder daemon with real Podman and kernel uevents', () => {
+  it('gives a running annotated container a hot-added device it can read, and takes it back on removal', async () => {
+    const number = await add({ size: '1M' });
+    await waitUntil(`zram${number} in the annotated container`, async () => {
+      const view = await zramView(annotated);
+      return view.nodes.includes(number) && view.rules.includes(number);
+    });
+    const read = await readInside(annotated, number);
+    expect(read.exitCode, read.stderr).toBe(0);
+    expect(read.stderr).toContain('1+0 records in');
+
+    await remove(number);
+    await waitUntil(`zram${number} gone from the annotated container`, async () => {
+      const view = await zramView(annotated);
+      return !view.nodes.includes(number) && !view.rules.includes(number);
+    });
+    const after = await readInside(annotated, number);
+    expect(after.exitCode).not.toBe(0);
+    expect(after.stderr).toContain('No such file or directory');
+  });
+
+  it('never touches a container without devbinder annotations, nor one that opted out', async () => {
+    const number = await add({ size: '1M' });
+    await waitUntil(`zram${number} in the annotated container`, async () =>
+      (await zramView(annotated)).nodes.includes(number),
+    );
+    for (const container of [plain, optedOut]) {
+      const view = await zramView(container);
+      expect(view.nodes).not.toContain(number);
+      expect(view.rules).not.toContain(number);
+      expect((await readInside(container, number)).exitCode).not.toBe(0);
+    }
+    const managed = (await daemon.status()).containers.map(({ name }) => name);
+    expect(managed).toEqual([`${PREFIX}annotated`]);
+    const touched = daemon.logs.filter(
+      ({ container }) => container === plain.name || container === optedOut.name,
+    );
+    expect(touched).toEqual([]);
+    await remove(number);
+    await converged(annotated);
+  });
+
+  it('ends a burst of 200 add and remove events in the right state', async () => {
+    const burst: number[] = [];
+    for (let i = 0; i < 110; i++) burst.push(await add());
+    // Every other one of the first 90 made goes again at once, then the rest of those 90.
+    const leaving = burst.slice(0, 90);
+    for (const number of [
+      ...leaving.filter((_, i) => i % 2 === 0),
+      ...leaving.filter((_, i) => i % 2 === 1),
+    ]) {
+      await remove(number);
+    }
+    const view = await converged(annotated, 60_000);
+    expect(view.nodes).toEqual(expect.arrayContaining(burst.slice(90)));
+    expect(view.nodes.filter((number) => leaving.includes(number))).toEqual([]);
+    const status = await daemon.status();
+    const devices = status.containers.find(({ id }) => id === annotated.id)?.devices ?? [];
+    expect(devices.map(({ path }) => path).sort()).toEqual(
+      hostZram()
+        .map((number) => `/dev/zram${number}`)
+        .sort(),
+    );
+    for (const container of [plain, optedOut]) {
+      expect((await zramView(container)).nodes.filter((n) => burst.includes(n))).toEqual([]);
+    }
+    for (const number of burst.slice(90)) await remove(number);
+    await converged(annotated);
+  });
+
+  it('survives containers that exit in the middle of updates, and leaks nothing', async () => {
+    const fds = () => readdirSync(`/proc/${daemon.pid}/fd`).length;
+    const children = () =>
+      readFileSync(`/proc/${daemon.pid}/task/${daemon.pid}/children`, 'utf8').trim().split(/\s+/);
+    const before = { fds: fds(), children: children() };
+    const brief: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const starting = [0, 1, 2].map((index) =>
+        startContainer({
+          name: `${PREFIX}brief-${round}-${index}`,
+          annotations: ZRAM,
+          script: `sleep 0.${2 + index}`,
+        }).catch(() => undefined),
+      );
+      // Devices come and go while those containers start, get updated and exit.
+      const churn: number[] = [];
+      for (let i = 0; i < 6; i++) churn.push(await add());
+      for (const container of await Promise.all(starting)) if (container) brief.push(container.id);
+      for (const number of churn) await remove(number);
+    }
+    await waitUntil('the brief containers to be gone', async () => {
+      const running = await check('podman', ['ps', '--all', '--quiet', '--no-trunc']);
+      return brief.every((id) => !running.includes(id));
+    });
+    await waitUntil('the daemon to forget them', async () => {
+      const status = await daemon.status();
+      const state = readdirSync(daemon.stateDir);
+      return (
+        status.containers.every(({ id }) => !brief.includes(id)) &&
+        state.every((file) => !brief.some((id) => file.startsWith(id)))
+      );
+    });
+    expect(await daemon.status()).toMatchObject({ pid: daemon.pid });
+    // No descriptor or process is left behind per container (a few sockets may idle in Node's
+    // HTTP agent for the Podman API: allow for those).
+    await waitUntil('descriptors back to what they were', () => fds() <= before.fds + 3, 15_000);
+    expect(children()).toEqual(before.children);
+    expect(daemon.logs.filter(({ level }) => level === 'error')).toEqual([]);
+    await converged(annotated);
+  });
+
+  it('repairs drift: a node deleted and access revoked behind its back come back', async () => {
+    const number = await add({ size: '1M' });
+    await waitUntil(`zram${number} in the annotated container`, async () =>
+      (await zramView(annotated)).nodes.includes(number),
+    );
+    const since = daemon.logs.length;
+    rmSync(`/proc/${annotated.pid}/root/dev/zram${number}`);
+    const cgroupLine = readFileSync(`/proc/${annotated.pid}/cgroup`, 'utf8')
+      .split('\n')
+      .find((line) => line.includes(':devices:'));
+    const cgroup = `/sys/fs/cgroup/devices${cgroupLine?.split(':')[2]}`;
+    writeFileSync(`${cgroup}/devices.deny`, `b 253:${number} rwm`);
+    expect((await zramView(annotated)).rules).not.toContain(number);
+
+    const repaired = await daemon.waitForLog(
+      'the periodic reconciliation to repair the container',
+      (record) =>
+        record.event === 'devices-changed' &&
+        record.container === annotated.name &&
+        JSON.stringify(record.actions).includes(`zram${number}`),
+      since,
+    );
+    expect(repaired.actions).toEqual([`allow b 253:${number} rwm`, `create /dev/zram${number}`]);
+    expect(repaired.reasons).toEqual(['periodic reconciliation']);
+    expect((await readInside(annotated, number)).exitCode).toBe(0);
+    await remove(number);
+    await converged(annotated);
+  });
+
+  it('recovers from a gap in udev events: the monitor restarts and the database is read again', async () => {
+    const monitor = readFileSync(`/proc/${daemon.pid}/task/${daemon.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('udevadm'));
+    expect(monitor).toBeDefined();
+    const since = daemon.logs.length;
+    process.kill(Number(monitor), 'SIGKILL');
+    // Made while no monitor listens: no event of it reaches the daemon.
+    const number = await add();
+    await daemon.waitForLog('the gap', ({ event }) => event === 'udev-monitor-gap', since);
+    await waitUntil(`zram${number} in the annotated container after the gap`, async () =>
+      (await zramView(annotated)).nodes.includes(number),
+    );
+    await remove(number);
+    await converged(annotated);
+  });
+
+  it('reports managed containers, their devices and the last events', async () => {
+    const number = await add();
+    await waitUntil(`zram${number} in the annotated container`, async () =>
+      (await zramView(annotated)).nodes.includes(number),
+    );
+    const text = await check(process.execPath, [
+      DEVBINDER,
+      'daemon',
+      'status',
+      '--socket',
+      daemon.socket,
+    ]);
+    expect(text).toContain(`${PREFIX}annotated`);
+    expect(text).toContain(`/dev/zram${number} (b 253:${number})`);
+    expect(text).toContain(`udev add /devices/virtual/block/zram${number}`);
+    const json = JSON.parse(
+      await check(process.execPath, [
+        DEVBINDER,
+        'daemon',
+        'status',
+        '--socket',
+        daemon.socket,
+        '--json',
+      ]),
+    );
+    expect(json).toMatchObject({
+      pid: daemon.pid,
+      controlSocket: daemon.socket,
+      podmanEvents: 'following',
+      udev: { monitor: 'listening', source: 'udev' },
+      containers: [{ id: annotated.id, name: `${PREFIX}annotated`, pid: annotated.pid }],
+    });
+    expect(json.containers[0].devices).toContainEqual({
+      path: `/dev/zram${number}`,
+      type: 'b',
+      major: 253,
+      minor: number,
+    });
+    await remove(number);
+    await converged(annotated);
+  });
+});
