@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MANIFEST_FILE, type PluginManifest, WIT_PACKAGE } from '@devbinder/plugin-sdk';
 import { bundleEntry } from './bundle.js';
-import { componentizeSelector } from './componentize.js';
+import { componentizeSelector, type WasiFeature } from './componentize.js';
 import { readPluginProject } from './project.js';
 
 export interface BuiltPlugin {
@@ -19,6 +19,11 @@ export interface BuildOptions {
   outDir?: string;
   /** Called at each step, for progress output. */
   onStep?: (step: 'bundle' | 'componentize' | 'write', detail: string) => void;
+  /**
+   * WASI features to build in. Only for testing that hosts refuse such components: devbinder loads
+   * no component that imports anything.
+   */
+  wasiFeatures?: readonly WasiFeature[];
 }
 
 const witPath = createRequire(import.meta.url).resolve('@devbinder/plugin-sdk/wit/selector.wit');
@@ -36,7 +41,11 @@ export async function buildPlugin(dir: string, options: BuildOptions = {}): Prom
     const sourcePath = join(work, `${project.name}.js`);
     await writeFile(sourcePath, source);
     step('componentize', sourcePath);
-    const component = await componentizeSelector({ sourcePath, witPath });
+    const component = await componentizeSelector({
+      sourcePath,
+      witPath,
+      ...(options.wasiFeatures ? { wasiFeatures: options.wasiFeatures } : {}),
+    });
 
     const manifest: PluginManifest = {
       name: project.name,

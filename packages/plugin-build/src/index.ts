@@ -1,3 +1,3 @@
 export { type BuildOptions, type BuiltPlugin, buildPlugin } from './build-plugin.js';
-export { ComponentizeError } from './componentize.js';
+export { ComponentizeError, WASI_FEATURES, type WasiFeature } from './componentize.js';
 export { type PluginProject, PluginProjectError, readPluginProject } from './project.js';

@@ -84,6 +84,7 @@ export class PluginHost {
       await this.remembered(['interest', ...identity], () =>
         this.answer(plugin, 'interest', [argument], deadline, MAX_INTEREST_CHARS),
       ),
+      argument,
     ) as WireInterest;
     const offer = buildOffer(db, interest);
     // Room for every offered device with a reason at the limit; anything longer is not an answer.
@@ -93,6 +94,7 @@ export class PluginHost {
       await this.remembered(['select', ...identity, offer.json], () =>
         this.answer(plugin, 'select', [argument, offer.json], deadline, maxChoicesChars),
       ),
+      argument,
     ) as string;
 
     const checked = checkChoices(json, offer.devices);
@@ -198,18 +200,15 @@ export class PluginHost {
     return answer;
   }
 
-  private unwrap(plugin: LoadedPlugin, answer: Answer): unknown {
+  private unwrap(plugin: LoadedPlugin, answer: Answer, argument: string): unknown {
     if ('ok' in answer) return answer.ok;
     const { name } = plugin.entry.manifest;
     const limit = plugin.limits.maxMessageBytes;
     const { err } = answer;
     if (err.tag === 'invalid-argument') {
-      throw new PluginError(
-        name,
-        'invalid-argument',
-        boundMessage(err.val.message, limit),
-        err.val.column,
-      );
+      // A column past the end of the argument points at nothing; the end is the nearest spot.
+      const column = Math.min(Math.max(1, err.val.column), argument.length + 1);
+      throw new PluginError(name, 'invalid-argument', boundMessage(err.val.message, limit), column);
     }
     throw new PluginError(name, 'failed', boundMessage(err.val, limit));
   }

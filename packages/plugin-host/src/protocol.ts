@@ -24,6 +24,7 @@ export type WorkerMessage =
   | { type: 'load-failed'; message: string }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'oversized'; id: number; chars: number }
-  | { type: 'rejected'; id: number; error: WireSelectorError }
+  /** The plugin's own error; `memoryMiB` when its memory had reached the cap (the likely cause). */
+  | { type: 'rejected'; id: number; error: WireSelectorError; memoryMiB: number | undefined }
   /** The guest trapped or broke the glue; the instance is unusable afterwards. */
   | { type: 'trapped'; id: number; message: string; memoryMiB: number | undefined };

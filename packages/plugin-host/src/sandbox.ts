@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
+import type { WireSelectorError } from '@devbinder/plugin-sdk';
 import { PluginError } from './errors.js';
-import type { PluginLimits } from './limits.js';
+import { boundMessage, type PluginLimits } from './limits.js';
 import type { CallRequest, Operation, WorkerMessage, WorkerSetup } from './protocol.js';
 import type { TranspiledComponent } from './transpile-cache.js';
 
@@ -70,14 +71,20 @@ export class PluginSandbox {
           `answered ${operation} with ${message.chars} characters, more than the ${maxResultChars} its input allows`,
         );
       }
-      if (message.type === 'trapped') {
-        this.stop();
-        throw message.memoryMiB === undefined
-          ? this.error('crashed', `trapped: ${message.message}`)
-          : this.error(
-              'memory',
-              `ran out of memory: its wasm memory reached ${message.memoryMiB} MiB of its ${this.limits.memoryMiB} MiB cap (memoryMiB), then it trapped: ${message.message}`,
-            );
+      if (message.type === 'trapped' || message.type === 'rejected') {
+        const { memoryMiB } = message;
+        if (memoryMiB !== undefined) {
+          this.stop();
+          const said = message.type === 'trapped' ? message.message : describe(message.error);
+          throw this.error(
+            'memory',
+            `ran out of memory: its wasm memory reached ${memoryMiB} MiB of its ${this.limits.memoryMiB} MiB cap (memoryMiB); it then said: ${said}`,
+          );
+        }
+        if (message.type === 'trapped') {
+          this.stop();
+          throw this.error('crashed', `trapped: ${message.message}`);
+        }
       }
       return message;
     });
@@ -167,4 +174,8 @@ export class PluginSandbox {
   private error(kind: PluginError['kind'], detail: string): PluginError {
     return new PluginError(this.plugin, kind, detail);
   }
+}
+
+function describe(error: WireSelectorError): string {
+  return boundMessage(error.tag === 'failed' ? error.val : error.val.message, 200);
 }

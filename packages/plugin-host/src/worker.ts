@@ -68,7 +68,8 @@ try {
       if (chars > maxResultChars) send({ type: 'oversized', id, chars });
       else send({ type: 'result', id, value });
     } catch (error) {
-      if (isWireError(error)) send({ type: 'rejected', id, error });
+      // SpiderMonkey reports a failed allocation as an exception the SDK turns into an error.
+      if (isWireError(error)) send({ type: 'rejected', id, error, memoryMiB: memoryAtCap() });
       else
         send({
           type: 'trapped',
