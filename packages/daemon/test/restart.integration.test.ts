@@ -1,0 +1,151 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hostZram,
+  hotAdd,
+  hotRemove,
+  installHook,
+  type PodmanService,
+  type RunningDaemon,
+  removeContainersNamed,
+  startContainer,
+  startDaemon,
+  startPodmanService,
+  type TestContainer,
+  waitUntil,
+  workDir,
+  zramView,
+} from './support/lab.js';
+
+/*
+ * The daemon's life: killed with SIGKILL while devices come and go (and a container starts
+ * without it), Podman's API going away and coming back, and a clean stop on SIGTERM.
+ */
+
+const PREFIX = 'devbinder-daemon-restart-';
+const ZRAM = { 'io.dev-binder.udev.subsystem': 'block:zram*' };
+
+let work: Awaited<ReturnType<typeof workDir>>;
+let podman: PodmanService;
+let daemon: RunningDaemon;
+let hooksDir: string;
+const containers: TestContainer[] = [];
+const made = new Set<number>();
+
+async function add(): Promise<number> {
+  const number = await hotAdd();
+  made.add(number);
+  return number;
+}
+
+async function remove(number: number): Promise<void> {
+  await hotRemove(number);
+  made.delete(number);
+}
+
+async function container(name: string): Promise<TestContainer> {
+  const started = await startContainer({ name: `${PREFIX}${name}`, annotations: ZRAM, hooksDir });
+  containers.push(started);
+  return started;
+}
+
+function converged(target: TestContainer) {
+  return waitUntil(`${target.name} to have exactly the host's zram devices`, async () => {
+    const expected = hostZram();
+    const view = await zramView(target);
+    return JSON.stringify(view) === JSON.stringify({ nodes: expected, rules: expected }) && view;
+  });
+}
+
+const start = () =>
+  startDaemon({ dir: work.path, podmanSocket: podman.socket, reconcileIntervalSeconds: 30 });
+
+beforeAll(async () => {
+  work = await workDir('daemon-restart');
+  await removeContainersNamed(PREFIX);
+  podman = await startPodmanService(work.path);
+  daemon = await start();
+  hooksDir = await installHook(work.path, daemon.socket);
+});
+
+afterAll(async () => {
+  for (const started of containers) await started.remove();
+  await daemon?.stop('SIGKILL');
+  await podman?.stop();
+  for (const number of made) await hotRemove(number);
+  await work?.remove();
+});
+
+describe('devbinder daemon restarts', () => {
+  it('converges after a SIGKILL while devices came and went and a container started', async () => {
+    const first = await container('first');
+    const early = await add();
+    await waitUntil(`zram${early} in ${first.name}`, async () =>
+      (await zramView(first)).nodes.includes(early),
+    );
+
+    expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
+    // Without a daemon: a device comes, a container starts (its hook does the work itself),
+    // another device comes, then the first two go. (zram reuses the lowest free number, so
+    // nothing goes before everything has come: each device keeps numbers of its own.)
+    const during = await add();
+    const second = await container('second');
+    const late = await add();
+    await remove(early);
+    await remove(during);
+    expect((await zramView(first)).nodes).toContain(early);
+    expect((await zramView(second)).rules).toEqual(expect.arrayContaining([early, during]));
+    for (const target of [first, second]) {
+      const view = await zramView(target);
+      expect(view.nodes).not.toContain(late);
+      expect(view.rules).not.toContain(late);
+    }
+
+    daemon = await start();
+    for (const target of [first, second]) {
+      const view = await converged(target);
+      expect(view.nodes).toContain(late);
+      expect(view.nodes).not.toContain(early);
+      expect(view.nodes).not.toContain(during);
+    }
+    const state = readdirSync(daemon.stateDir).sort();
+    expect(state).toEqual([first.id, second.id].map((id) => `${id}.json`).sort());
+    await remove(late);
+    for (const target of [first, second]) await converged(target);
+  });
+
+  it('follows containers started while the Podman API was away, once it is back', async () => {
+    const since = daemon.logs.length;
+    await podman.stop();
+    await daemon.waitForLog(
+      'the lost events stream',
+      ({ event }) => event === 'podman-events-gap',
+      since,
+    );
+    // The podman command works without the API service.
+    const third = await container('third');
+    podman = await startPodmanService(work.path);
+    await waitUntil(`the daemon to manage ${third.name}`, async () =>
+      (await daemon.status()).containers.some(({ id }) => id === third.id),
+    );
+    const number = await add();
+    await waitUntil(`zram${number} in ${third.name}`, async () =>
+      (await zramView(third)).nodes.includes(number),
+    );
+    await remove(number);
+    await converged(third);
+  });
+
+  it('stops cleanly on SIGTERM: exit 0, socket removed, no process left', async () => {
+    const children = readFileSync(`/proc/${daemon.pid}/task/${daemon.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/);
+    expect(children.length).toBeGreaterThanOrEqual(2); // udevadm monitor, the mknod shell
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    expect(existsSync(daemon.socket)).toBe(false);
+    expect(daemon.logs.at(-1)).toMatchObject({ event: 'stopped' });
+    await waitUntil('its children to be gone', () =>
+      children.every((pid) => !existsSync(`/proc/${pid}`)),
+    );
+  });
+});
