@@ -84,7 +84,6 @@ export class PluginHost {
       await this.remembered(['interest', ...identity], () =>
         this.answer(plugin, 'interest', [argument], deadline, MAX_INTEREST_CHARS),
       ),
-      argument,
     ) as WireInterest;
     const offer = buildOffer(db, interest);
     // Room for every offered device with a reason at the limit; anything longer is not an answer.
@@ -94,7 +93,6 @@ export class PluginHost {
       await this.remembered(['select', ...identity, offer.json], () =>
         this.answer(plugin, 'select', [argument, offer.json], deadline, maxChoicesChars),
       ),
-      argument,
     ) as string;
 
     const checked = checkChoices(json, offer.devices);
@@ -200,15 +198,19 @@ export class PluginHost {
     return answer;
   }
 
-  private unwrap(plugin: LoadedPlugin, answer: Answer, argument: string): unknown {
+  private unwrap(plugin: LoadedPlugin, answer: Answer): unknown {
     if ('ok' in answer) return answer.ok;
     const { name } = plugin.entry.manifest;
     const limit = plugin.limits.maxMessageBytes;
     const { err } = answer;
     if (err.tag === 'invalid-argument') {
-      // A column past the end of the argument points at nothing; the end is the nearest spot.
-      const column = Math.min(Math.max(1, err.val.column), argument.length + 1);
-      throw new PluginError(name, 'invalid-argument', boundMessage(err.val.message, limit), column);
+      const column = Math.max(1, err.val.column);
+      throw new PluginError(
+        name,
+        'invalid-argument',
+        `${boundMessage(err.val.message, limit)} (column ${column})`,
+        column,
+      );
     }
     throw new PluginError(name, 'failed', boundMessage(err.val, limit));
   }

@@ -17,9 +17,28 @@ import type * as World from '../types/wit/selector.js';
 export const WIT_PACKAGE = 'devbinder:selector@0.2.0';
 export const WIT_VERSION = '0.2.0';
 
-export type WireDeviceFilter = DeviceFilter;
-export type WireInterest = Interest;
-export type WireSelectorError = SelectorError;
+/** The WIT `device-filter` record. */
+export interface WireDeviceFilter {
+  subsystem?: string;
+  devtype?: string;
+  sysname?: string;
+  property?: [string, string];
+  tag?: string;
+  hasNode: boolean;
+}
+
+/** The WIT `interest` record. */
+export interface WireInterest {
+  filters: Array<WireDeviceFilter>;
+  ancestors: boolean;
+  descendants: boolean;
+  properties?: Array<string>;
+}
+
+/** The WIT `selector-error` variant. */
+export type WireSelectorError =
+  | { tag: 'invalid-argument'; val: { message: string; column: number } }
+  | { tag: 'failed'; val: string };
 
 /** A selector component's exports, in the shapes jco's glue gives them to the host. */
 export interface WireExports {
@@ -30,11 +49,20 @@ export interface WireExports {
 type Equal<A, B> =
   (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-/** Stops type checking when the world's exports, as jco generates them, drift from WireExports. */
-export type WireExportsFollowTheWorld = Expect<
+/**
+ * Stops type checking when the WIT world, as jco generates it, drifts from the declarations above.
+ * (They are declared here rather than re-exported so plugins' declaration files can name them.)
+ */
+export type WireFollowsTheWorld = Expect<
   Equal<
-    [WireExports['interest'], WireExports['select']],
-    [typeof World.interest, typeof World.select]
+    [
+      WireDeviceFilter,
+      WireInterest,
+      WireSelectorError,
+      WireExports['interest'],
+      WireExports['select'],
+    ],
+    [DeviceFilter, Interest, SelectorError, typeof World.interest, typeof World.select]
   >
 >;
 

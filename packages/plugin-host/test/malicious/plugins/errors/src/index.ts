@@ -1,10 +1,7 @@
-import { ArgumentError, defineSelector } from '@devbinder/plugin-sdk/guest';
+import { defineSelector } from '@devbinder/plugin-sdk/guest';
 
 export const { interest, select } = defineSelector({
-  parse(argument) {
-    if (argument === 'column') throw new ArgumentError('no such column', 2 ** 31);
-    return argument;
-  },
+  parse: (argument) => argument,
   interest: () => ({ filters: [{ hasNode: true }], properties: [] }),
   *select(argument) {
     if (argument === 'megabyte') throw new Error(`${'x'.repeat(1024 * 1024)}`);
