@@ -67,6 +67,9 @@ export class LabHost {
       // Its own network namespace: the lab's udev events stay in it (kernel uevents still come
       // in), and nothing in the lab can reach a network.
       .withNetworkMode('none')
+      // The nested Podman's storage on a tmpfs: overlayfs cannot use the container's own
+      // overlay root as its upper layer on older kernels (GitHub's runners).
+      .withTmpFs({ '/var/lib/containers': 'rw,exec,dev,suid' })
       .withLabels({ [TEST_LABEL]: 'lab' })
       .withWaitStrategy(Wait.forLogMessage(/devbinder-lab: (ready|boot failed)/))
       .withStartupTimeout(BOOT_TIMEOUT_MS)

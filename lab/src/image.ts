@@ -60,6 +60,8 @@ export interface LabImage {
   built: { base: boolean; devbinder: boolean };
   /** Seconds spent building each layer this run (0 when cached). */
   buildSeconds: { base: number; devbinder: number };
+  /** When each layer was built (by this run or an earlier one), ISO 8601. */
+  created: { base: string; devbinder: string };
   /** sha256 of the packed CLI the image holds. */
   tarballSha256: string;
   versions: HostVersions;
@@ -174,6 +176,11 @@ async function npmAccessArgs(scratch: string): Promise<string[]> {
   ];
 }
 
+async function createdAt(reference: string): Promise<string> {
+  const format = '{{.Created.Format "2006-01-02T15:04:05Z07:00"}}';
+  return (await check('podman', ['image', 'inspect', '--format', format, reference])).trim();
+}
+
 async function readVersions(reference: string): Promise<HostVersions> {
   const out = await check('podman', [
     'run',
@@ -241,7 +248,8 @@ export async function ensureLabImage(options: ImageOptions): Promise<LabImage> {
     await pruneOthers(LAB_REPOSITORY, recipe, reference);
     await pruneOthers(BASE_REPOSITORY, recipe, base);
     const versions = await readVersions(reference);
-    return { recipe, reference, base, built, buildSeconds, tarballSha256, versions };
+    const created = { base: await createdAt(base), devbinder: await createdAt(reference) };
+    return { recipe, reference, base, built, buildSeconds, created, tarballSha256, versions };
   } finally {
     await rm(context, { recursive: true, force: true });
     await rm(scratch, { recursive: true, force: true });

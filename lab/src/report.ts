@@ -113,11 +113,13 @@ function cell(text: string): string {
 }
 
 function imageLine(image: LabImage): string {
-  const layer = (built: boolean, seconds: number) =>
-    built ? `built in ${round(seconds)} s` : 'cached';
+  const layer = (which: 'base' | 'devbinder') =>
+    image.built[which]
+      ? `built in ${round(image.buildSeconds[which])} s`
+      : `cached, built ${image.created[which]}`;
   return (
-    `Image: \`${image.reference}\` (recipe ${image.recipe}; base ${layer(image.built.base, image.buildSeconds.base)}, ` +
-    `devbinder layer ${layer(image.built.devbinder, image.buildSeconds.devbinder)})`
+    `Image: \`${image.reference}\` (recipe ${image.recipe}; base ${layer('base')}, ` +
+    `devbinder layer ${layer('devbinder')})`
   );
 }
 

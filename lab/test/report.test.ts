@@ -14,6 +14,7 @@ const image: LabImage = {
   base: 'localhost/devbinder-lab-base:debian-fedcba9876543210',
   built: { base: false, devbinder: true },
   buildSeconds: { base: 0, devbinder: 21.44 },
+  created: { base: '2026-11-25T20:00:00Z', devbinder: '2026-11-25T21:00:00Z' },
   tarballSha256: 'ab'.repeat(32),
   versions: { devbinder: '0.1.0', podman: 'podman version 4.3.1' },
 };
@@ -83,7 +84,7 @@ describe('renderMarkdown', () => {
       'Result: **failed**: 1 of 2 scenarios passed (1 tests passed, 1 failed)',
     );
     expect(markdown).toContain(
-      'Image: `localhost/devbinder-lab:debian-0123456789abcdef` (recipe debian; base cached, devbinder layer built in 21.4 s)',
+      'Image: `localhost/devbinder-lab:debian-0123456789abcdef` (recipe debian; base cached, built 2026-11-25T20:00:00Z, devbinder layer built in 21.4 s)',
     );
     expect(markdown).toContain('| podman | podman version 4.3.1 |');
     expect(markdown).toContain('Machine: kernel 6.1.0, podman version 4.3.1, cgroup v1.');
