@@ -20,6 +20,11 @@ export interface Target {
   wanted: WantedNode[];
   /** False when a selector failed this time: add what is chosen, take nothing back. */
   revoke: boolean;
+  /**
+   * What this run of the container holds from devbinder, as the last pass left it; undefined on
+   * first meeting (then the state file says, or the container's creation config).
+   */
+  given: GivenNode[] | undefined;
 }
 
 export type Outcome =
@@ -38,49 +43,151 @@ export interface ApplierOptions {
   stillManaged(id: string): boolean;
 }
 
+/** What a container's process tells once: kept while the container runs. */
+interface Handle {
+  process: ContainerProcess;
+  cgroup: DevicesCgroupV1;
+}
+
 /** A container being changed: what phase one opened and decided, for phase two. */
 interface Work {
   target: Target;
-  process: ContainerProcess;
+  cgroup: DevicesCgroupV1;
   dev: DevTree;
   given: GivenNode[];
-  /** What the state file said before this pass (undefined: no file for this run). */
-  recorded: GivenNode[] | undefined;
   changes: Changes;
   problems: string[];
   made: Array<{ node: WantedNode; request: NodeToMake }>;
 }
 
 /**
- * Brings containers to their wanted device nodes and cgroup rules. Phase one works through each
- * container synchronously (read what it has, record the intent, revoke, remove, allow, prepare
- * directories); then the mknod shell makes every new node of every container in one batch; phase two sets owners,
- * checks and records the result. Any step may find the container gone: it is then dropped with
- * its state file, never retried against a pid that may belong to someone else by now.
+ * Brings containers to their wanted device nodes and cgroup rules, all containers of a pass
+ * together: read what each has and plan; record the intent of all in one write; revoke, remove,
+ * allow and prepare directories in each; one tar run makes every new node of every container,
+ * owners and modes set; check each and record the result in one more write. Any step may find the container gone: it is then
+ * dropped with its state file, never retried against a pid that may belong to someone else by
+ * now. Each container's process is held open from its first pass until it is released.
  */
 export class Applier {
+  private readonly handles = new Map<string, Handle>();
+
   constructor(private readonly options: ApplierOptions) {}
 
   async apply(targets: readonly Target[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
-    const work: Work[] = [];
+    const planned: Work[] = [];
     for (const target of targets) {
-      const started = this.begin(target);
-      if ('status' in started) outcomes.push(started);
-      else work.push(started);
+      const plan = this.plan(target);
+      if ('status' in plan) outcomes.push(plan);
+      else planned.push(plan);
+    }
+    // Everything that may be given once this is done: a daemon killed half-way re-checks it.
+    for (const { target, given, changes } of planned) {
+      if (!isEmpty(changes)) this.record(target.container, merge(given, target.wanted));
+    }
+    this.options.store.save();
+    const work: Work[] = [];
+    for (const item of planned) {
+      const failure = this.act(item);
+      if (failure) outcomes.push(failure);
+      else work.push(item);
     }
     const requests = work.flatMap(({ made }) => made.map(({ request }) => request));
-    const mknodErrors = await this.options.nodeMaker.make(requests);
-    for (const item of work) outcomes.push(this.finish(item, mknodErrors));
+    const makeErrors = await this.options.nodeMaker.make(requests);
+    for (const item of work) outcomes.push(this.finish(item, makeErrors));
+    this.options.store.save();
     return outcomes;
   }
 
-  private begin(target: Target): Work | Outcome {
-    const { id, pid } = target.container;
-    let process: ContainerProcess | undefined;
+  /** Closes what is held for a container that is gone. */
+  release(id: string): void {
+    this.handles.get(id)?.process.close();
+    this.handles.delete(id);
+  }
+
+  releaseAll(): void {
+    for (const id of [...this.handles.keys()]) this.release(id);
+  }
+
+  /** Reads what the container has and decides what to change; changes nothing yet. */
+  private plan(target: Target): Work | Outcome {
     let dev: DevTree | undefined;
     try {
-      process = ContainerProcess.open(pid, id);
+      const { process, cgroup } = this.handle(target.container);
+      process.check();
+      dev = process.openDev();
+      const given =
+        target.given ??
+        this.recorded(target.container) ??
+        this.stale(target.container, target.wanted);
+      const tree = dev;
+      const changes = planChanges(
+        target.wanted,
+        given,
+        { node: (path) => tree.lookup(path), rules: cgroup.rules() },
+        { revoke: target.revoke },
+      );
+      return { target, cgroup, dev, given, changes, problems: [], made: [] };
+    } catch (error) {
+      dev?.close();
+      return this.failed(target, error);
+    }
+  }
+
+  /** Revokes, removes, allows, and prepares the directories of new nodes. */
+  private act(item: Work): Outcome | undefined {
+    const { changes, cgroup, dev, problems, made } = item;
+    try {
+      for (const device of changes.deny) cgroup.deny(device);
+      for (const node of changes.remove) dev.unlink(node.path);
+      for (const device of changes.allow) cgroup.allow(device);
+      for (const node of changes.create) {
+        try {
+          if (node.replace) dev.unlink(node.path);
+          const { dirFd, name } = dev.prepare(node.path);
+          made.push({
+            node,
+            request: { dirFd, name, device: node, mode: node.mode, uid: node.uid, gid: node.gid },
+          });
+        } catch (error) {
+          if (meansGone(error)) throw error;
+          problems.push(`${node.path}: ${(error as Error).message}`);
+        }
+      }
+      return undefined;
+    } catch (error) {
+      dev.close();
+      return this.failed(item.target, error);
+    }
+  }
+
+  private finish(item: Work, makeErrors: string): Outcome {
+    const { target, dev, changes, problems } = item;
+    try {
+      for (const { node } of item.made) {
+        const now = dev.lookup(node.path);
+        if (now.kind !== 'device' || now.major !== node.major || now.minor !== node.minor) {
+          problems.push(`${node.path}: not created${makeErrors ? ` (${makeErrors})` : ''}`);
+          continue;
+        }
+        if (now.uid !== node.uid || now.gid !== node.gid) dev.chown(node.path, node.uid, node.gid);
+      }
+      const given = this.result(item);
+      this.record(target.container, given);
+      return { id: target.container.id, status: 'applied', changes, given, problems };
+    } catch (error) {
+      return this.failed(target, error);
+    } finally {
+      dev.close();
+    }
+  }
+
+  private handle(container: ContainerInfo): Handle {
+    const known = this.handles.get(container.id);
+    if (known && known.process.pid === container.pid) return known;
+    this.release(container.id);
+    const process = ContainerProcess.open(container.pid, container.id);
+    try {
       if (process.userNamespaced()) {
         throw new Skip(
           'the container has a user namespace: nodes made from the host could not be opened in it',
@@ -92,68 +199,15 @@ export class Applier {
           'no v1 devices cgroup (cgroup v2): granting access there is not implemented',
         );
       }
-      const cgroup = DevicesCgroupV1.at(this.options.devicesMount, cgroupPath);
-      dev = process.openDev();
-      const recorded = this.recorded(target.container);
-      const given = recorded ?? this.stale(target.container, target.wanted);
-      const rules = cgroup.rules();
-      const tree = dev;
-      const changes = planChanges(
-        target.wanted,
-        given,
-        { node: (path) => tree.lookup(path), rules },
-        { revoke: target.revoke },
-      );
-      const problems: string[] = [];
-      const made: Work['made'] = [];
-      if (!isEmpty(changes)) {
-        // Everything that may be given once this is done: a daemon killed half-way re-checks it.
-        this.record(target.container, merge(given, target.wanted));
-        for (const device of changes.deny) cgroup.deny(device);
-        for (const node of changes.remove) tree.unlink(node.path);
-        for (const device of changes.allow) cgroup.allow(device);
-        for (const node of changes.create) {
-          try {
-            if (node.replace) tree.unlink(node.path);
-            made.push({
-              node,
-              request: { ...tree.prepare(node.path), device: node, mode: node.mode },
-            });
-          } catch (error) {
-            if (meansGone(error)) throw error;
-            problems.push(`${node.path}: ${(error as Error).message}`);
-          }
-        }
-      }
-      return { target, process, dev, given, recorded, changes, problems, made };
+      const handle = {
+        process,
+        cgroup: DevicesCgroupV1.at(this.options.devicesMount, cgroupPath),
+      };
+      this.handles.set(container.id, handle);
+      return handle;
     } catch (error) {
-      dev?.close();
-      process?.close();
-      return this.failed(target, error);
-    }
-  }
-
-  private finish(item: Work, mknodErrors: string): Outcome {
-    const { target, process, dev, changes, problems } = item;
-    try {
-      for (const { node } of item.made) {
-        const now = dev.lookup(node.path);
-        if (now.kind !== 'device' || now.major !== node.major || now.minor !== node.minor) {
-          problems.push(`${node.path}: not created${mknodErrors ? ` (${mknodErrors})` : ''}`);
-          continue;
-        }
-        if (now.uid !== node.uid || now.gid !== node.gid) dev.chown(node.path, node.uid, node.gid);
-      }
-      const given = this.result(item);
-      if (!isEmpty(changes) || JSON.stringify(item.recorded) !== JSON.stringify(given)) {
-        this.record(target.container, given);
-      }
-      return { id: target.container.id, status: 'applied', changes, given, problems };
-    } catch (error) {
-      return this.failed(target, error);
-    } finally {
-      dev.close();
       process.close();
+      throw error;
     }
   }
 
@@ -176,7 +230,7 @@ export class Applier {
 
   /** The state file's record for this run of the container. */
   private recorded(container: ContainerInfo): GivenNode[] | undefined {
-    const state = this.options.store.read(container.id);
+    const state = this.options.store.get(container.id);
     return state && state.startedAt === container.startedAt ? state.nodes : undefined;
   }
 
@@ -198,13 +252,14 @@ export class Applier {
 
   private record(container: ContainerInfo, nodes: GivenNode[]): void {
     if (!this.options.stillManaged(container.id)) return;
-    this.options.store.write({ id: container.id, startedAt: container.startedAt, nodes });
+    this.options.store.set({ id: container.id, startedAt: container.startedAt, nodes });
   }
 
   private failed(target: Target, error: unknown): Outcome {
     const { id } = target.container;
     if (error instanceof Skip) return { id, status: 'skipped', reason: error.message };
     if (error instanceof ContainerGone || meansGone(error)) {
+      this.release(id);
       this.options.store.delete(id);
       return { id, status: 'gone' };
     }

@@ -8,10 +8,13 @@ import {
   openSync,
   readFileSync,
   unlinkSync,
+  writeFileSync,
 } from 'node:fs';
+import { join } from 'node:path';
 import { deviceMajor, deviceMinor } from '@devbinder/oci';
 import type { DeviceNumber } from '@devbinder/udev';
 import { type ProcessCgroups, parseProcCgroup } from './cgroup-v1.js';
+import { deviceArchive } from './ustar.js';
 
 /** The container (its process, mount namespace or cgroup) went away while we worked on it. */
 export class ContainerGone extends Error {
@@ -41,9 +44,12 @@ export function meansGone(error: unknown): boolean {
  * process. Its cgroup must name the container, so a reused pid is never mistaken for it.
  */
 export class ContainerProcess {
+  private devFd: number | undefined;
+
   private constructor(
     private readonly procFd: number,
     readonly pid: number,
+    private readonly containerId: string,
     readonly cgroups: ProcessCgroups,
   ) {}
 
@@ -56,18 +62,17 @@ export class ContainerProcess {
       throw error;
     }
     try {
-      const text = readFileSync(`/proc/self/fd/${procFd}/cgroup`, 'utf8');
-      const cgroups = parseProcCgroup(text, `/proc/${pid}/cgroup`);
-      const path = cgroups.devices ?? cgroups.unified ?? '';
-      if (!path.includes(containerId)) {
-        throw new ContainerGone(`process ${pid} is not in container ${containerId}'s cgroup`);
-      }
-      return new ContainerProcess(procFd, pid, cgroups);
+      const cgroups = readCgroups(procFd, pid, containerId);
+      return new ContainerProcess(procFd, pid, containerId, cgroups);
     } catch (error) {
       closeSync(procFd);
-      if (meansGone(error)) throw new ContainerGone(`process ${pid} is gone`);
       throw error;
     }
+  }
+
+  /** Throws ContainerGone unless the process still runs, in the container's cgroup. */
+  check(): void {
+    readCgroups(this.procFd, this.pid, this.containerId);
   }
 
   /**
@@ -79,20 +84,28 @@ export class ContainerProcess {
     return !(map.length === 3 && map[0] === '0' && map[1] === '0' && map[2] === '4294967295');
   }
 
-  /** The container's `/dev`, as its processes see it. */
+  /**
+   * The container's `/dev`, as its processes see it: a walk over the descriptor of its root, opened
+   * once and kept with the process (a tmpfs mounted there stays put for the container's life).
+   */
   openDev(): DevTree {
-    try {
-      return new DevTree(openSync(`/proc/self/fd/${this.procFd}/root/dev`, DIRECTORY));
-    } catch (error) {
-      if (meansGone(error)) throw new ContainerGone(`process ${this.pid} is gone`);
-      if (errorCode(error) === 'ELOOP' || errorCode(error) === 'ENOTDIR') {
-        throw new UnsafePath(`the container's /dev is not a directory`);
+    if (this.devFd === undefined) {
+      try {
+        this.devFd = openSync(`/proc/self/fd/${this.procFd}/root/dev`, DIRECTORY);
+      } catch (error) {
+        if (meansGone(error)) throw new ContainerGone(`process ${this.pid} is gone`);
+        if (errorCode(error) === 'ELOOP' || errorCode(error) === 'ENOTDIR') {
+          throw new UnsafePath(`the container's /dev is not a directory`);
+        }
+        throw error;
       }
-      throw error;
     }
+    return new DevTree(this.devFd);
   }
 
   close(): void {
+    if (this.devFd !== undefined) closeSync(this.devFd);
+    this.devFd = undefined;
     closeSync(this.procFd);
   }
 
@@ -104,6 +117,22 @@ export class ContainerProcess {
       throw error;
     }
   }
+}
+
+function readCgroups(procFd: number, pid: number, containerId: string): ProcessCgroups {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/self/fd/${procFd}/cgroup`, 'utf8');
+  } catch (error) {
+    if (meansGone(error)) throw new ContainerGone(`process ${pid} is gone`);
+    throw error;
+  }
+  const cgroups = parseProcCgroup(text, `/proc/${pid}/cgroup`);
+  const path = cgroups.devices ?? cgroups.unified ?? '';
+  if (!path.includes(containerId)) {
+    throw new ContainerGone(`process ${pid} is not in container ${containerId}'s cgroup`);
+  }
+  return cgroups;
 }
 
 /** What is at a path in the container's /dev. */
@@ -127,20 +156,21 @@ export interface NodeToMake {
   name: string;
   device: DeviceNumber;
   mode: number;
+  uid: number;
+  gid: number;
 }
 
 /**
  * A container's /dev, walked one directory at a time through descriptors opened with O_NOFOLLOW.
  * The container owns that tree and may plant symlinks in it; following one from the host would
  * resolve against the host's root. Every operation goes through `/proc/self/fd/<dir>/<name>` with
- * a final component that is never followed (lstat, unlink, lchown, mknod, mkdir).
+ * a final component that is never followed (lstat, unlink, lchown, mkdir, and tar making nodes).
  */
 export class DevTree {
+  /** Directories below /dev opened during this walk; the root belongs to the ContainerProcess. */
   private readonly dirs = new Map<string, number>();
 
-  constructor(devFd: number) {
-    this.dirs.set('', devFd);
-  }
+  constructor(private readonly devFd: number) {}
 
   /** What is at `path` now. */
   lookup(path: string): NodeState {
@@ -187,6 +217,10 @@ export class DevTree {
     lchownSync(at(parent), uid, gid);
   }
 
+  /**
+   * Closes the directories below /dev. They are opened again on the next walk: the container may
+   * have replaced one meanwhile, and a descriptor of a deleted directory would hide that.
+   */
   close(): void {
     for (const fd of this.dirs.values()) closeSync(fd);
     this.dirs.clear();
@@ -196,7 +230,7 @@ export class DevTree {
     const parts = devRelative(path);
     const name = parts.pop() as string;
     let key = '';
-    let fd = this.dirs.get('') as number;
+    let fd = this.devFd;
     for (const part of parts) {
       key = key === '' ? part : `${key}/${part}`;
       const known = this.dirs.get(key);
@@ -249,11 +283,12 @@ function openDirectory(parentFd: number, name: string, create: boolean): number 
 }
 
 /**
- * Makes device nodes. Node.js has no mknod(2), so a host shell runs the host's mknod (never the
- * container's binaries) for each node, in a directory this process holds open, reached as
- * `/proc/<our pid>/fd/<dir>/<name>`. The shell is started once and kept: spawning a process from
- * the daemon, which holds plugin instances of hundreds of MB, costs tens of milliseconds, while
- * the small shell forks mknod in about one. `mknod -m` sets the mode exactly.
+ * Makes device nodes. Node.js has no mknod(2); GNU tar makes every node of a batch (all containers,
+ * with mode and owner) in one process, from an archive of device entries whose paths start at a
+ * directory this process holds open: `/proc/<our pid>/fd/<dir>/<name>`. tar is run by a host shell
+ * started once and kept (never a container's binaries): spawning a process from the daemon, which
+ * holds plugin instances of hundreds of MB, costs tens of milliseconds; the small shell forks tar
+ * in about one, and one tar replaces a mknod process per node per container.
  */
 export class NodeMaker {
   private shell: ChildProcess | undefined;
@@ -261,24 +296,36 @@ export class NodeMaker {
   private sequence = 0;
   private readonly waiting = new Map<number, (errors: string) => void>();
 
+  /** `scratchDir`: where archives wait for tar; only this process's user may write there. */
+  constructor(private readonly scratchDir: string) {}
+
   /** Starts the shell now, while this process is still small. */
   start(): ChildProcess {
-    if (!this.shell) this.shell = this.spawn();
+    if (!this.shell) {
+      mkdirSync(this.scratchDir, { recursive: true, mode: 0o700 });
+      this.shell = this.spawn();
+    }
     return this.shell;
   }
 
-  /** Makes the nodes; resolves with what mknod complained about (callers check each node anyway). */
+  /** Makes the nodes; resolves with what tar complained about (callers check each node anyway). */
   make(nodes: readonly NodeToMake[]): Promise<string> {
     if (nodes.length === 0) return Promise.resolve('');
     const shell = this.start();
     const id = ++this.sequence;
-    const lines = nodes.map(({ dirFd, name, device, mode }) => {
-      const target = shellQuote(`/proc/${process.pid}/fd/${dirFd}/${name}`);
-      return `mknod -m ${mode.toString(8).padStart(4, '0')} ${target} ${device.type} ${device.major} ${device.minor} 2>&1`;
-    });
+    const archive = join(this.scratchDir, `nodes-${id}.tar`);
+    writeFileSync(
+      archive,
+      deviceArchive(nodes.map(({ dirFd, ...node }) => ({ ...node, directory: String(dirFd) }))),
+      { mode: 0o600 },
+    );
+    const directory = shellQuote(`/proc/${process.pid}/fd`);
+    const file = shellQuote(archive);
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      shell.stdin?.write(`${lines.join('\n')}\necho ${DONE}${id}\n`);
+      shell.stdin?.write(
+        `tar -x -p --same-owner --numeric-owner -f ${file} -C ${directory} 2>&1; rm -f ${file}; echo ${DONE}${id}\n`,
+      );
     });
   }
 
@@ -300,7 +347,7 @@ export class NodeMaker {
     const ended = () => {
       if (this.shell === shell) this.shell = undefined;
       // Whatever was asked of it may or may not have happened: callers check every node.
-      for (const resolve of this.waiting.values()) resolve('the mknod shell exited');
+      for (const resolve of this.waiting.values()) resolve('the node-making shell exited');
       this.waiting.clear();
     };
     shell.on('error', ended);
@@ -323,8 +370,8 @@ export class NodeMaker {
   }
 }
 
-/** Ends each batch's output; mknod never prints it. */
-const DONE = '@devbinder-mknod-done ';
+/** Ends each batch's output; tar never prints it. */
+const DONE = '@devbinder-nodes-done ';
 
 function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
 import { readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
@@ -35,7 +36,8 @@ export interface DaemonOptions {
 interface Managed {
   info: ContainerInfo;
   decisionKey: string;
-  given: GivenNode[];
+  /** What it holds from devbinder after the last pass; undefined before its first pass. */
+  given: GivenNode[] | undefined;
   lastChange: { time: string; actions: string[] } | undefined;
   /** Why nothing is done for it (user namespace, cgroup v2), or what went wrong last time. */
   problems: string[];
@@ -96,7 +98,7 @@ export class Daemon {
   private readonly store: StateStore;
   private readonly applier: Applier;
   private readonly monitor: UdevMonitor;
-  private readonly nodeMaker = new NodeMaker();
+  private readonly nodeMaker: NodeMaker;
   private readonly managed = new Map<string, Managed>();
   /** Wanted nodes per decision key at the last pass, to skip containers nothing changed for. */
   private readonly lastWanted = new Map<string, string>();
@@ -128,6 +130,7 @@ export class Daemon {
       options.readDatabase ?? ((warn) => readLiveDatabase({ warn })),
     );
     this.store = new StateStore(options.stateDir, (message) => log.warn('state', { message }));
+    this.nodeMaker = new NodeMaker(join(options.stateDir, '.nodes'));
     this.nodeMaker.start();
     this.applier = new Applier({
       store: this.store,
@@ -204,13 +207,15 @@ export class Daemon {
     this.monitor.stop();
     this.events?.close();
     await this.passing;
+    this.applier.releaseAll();
     this.nodeMaker.stop();
     await this.control?.close();
     this.options.log.info('stopped', { containers: this.managed.size });
   }
 
   status(): DaemonStatus {
-    const view = this.database.current();
+    // The database as the last pass or hook saw it: asking for status must not cost a read.
+    const view = this.database.last() ?? this.database.current();
     return {
       pid: process.pid,
       startedAt: this.startedAt,
@@ -227,7 +232,7 @@ export class Daemon {
         id: info.id,
         name: info.name,
         pid: info.pid,
-        devices: given,
+        devices: given ?? [],
         lastChange,
         problems,
       })),
@@ -269,7 +274,9 @@ export class Daemon {
   private forget(id: string, why: string): void {
     const managed = this.managed.get(id);
     this.managed.delete(id);
+    this.applier.release(id);
     this.store.delete(id);
+    this.store.save();
     if (managed) this.options.log.info('container-gone', { container: managed.info.name, id, why });
   }
 
@@ -389,6 +396,7 @@ export class Daemon {
           container: managed.info,
           wanted: decided.nodes,
           revoke: decided.failedSelectors.length === 0,
+          given: managed.given,
         });
       }
     }
@@ -427,6 +435,7 @@ export class Daemon {
       id: outcome.id,
       actions,
       reasons: work.reasons,
+      pass: this.counters.passes,
       ms: timings,
     });
   }
@@ -441,6 +450,7 @@ export class Daemon {
     }
     // State of containers that ended while no daemon watched.
     for (const id of this.store.ids()) if (!this.managed.has(id)) this.store.delete(id);
+    this.store.save();
     return fresh;
   }
 
@@ -463,7 +473,7 @@ export class Daemon {
     this.managed.set(id, {
       info,
       decisionKey: decisionKey(info.annotations),
-      given: [],
+      given: undefined,
       lastChange: undefined,
       problems: [],
     });

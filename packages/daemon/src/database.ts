@@ -38,6 +38,11 @@ export class LiveDatabase {
     this.stale = true;
   }
 
+  /** The database as last read, without checking whether it changed since. */
+  last(): DatabaseView | undefined {
+    return this.view;
+  }
+
   /** The database as it is now. */
   current(): DatabaseView {
     const before = directoryIdentity(this.dataDir);

@@ -48,5 +48,11 @@ export {
   type StatusRequest,
 } from './protocol.js';
 export { SelectionCache } from './selection-cache.js';
-export { type ContainerState, type GivenNode, parseState, StateStore } from './state.js';
+export {
+  type ContainerState,
+  type GivenNode,
+  parseState,
+  STATE_FILE,
+  StateStore,
+} from './state.js';
 export { MonitorParser, type MonitorRecord, type UdevEvent, UdevMonitor } from './udev-monitor.js';

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A node devbinder gave a container (or found there, chosen by its selectors). */
@@ -18,60 +18,66 @@ export interface ContainerState {
 }
 
 const FORMAT = 1;
+export const STATE_FILE = 'containers.json';
 
 /**
- * One small file per managed container under a runtime directory (/run/devbinder/state: gone at
- * reboot, with the containers). Written before each change with everything that may be given
- * after it (so a daemon killed half-way knows what to check) and after it with what was given.
- * The file of a container that is gone is deleted.
+ * What was given to every managed container, in one file under a runtime directory
+ * (/run/devbinder/state: gone at reboot, with the containers). A pass records its intent (all it
+ * may give) before it changes anything, so a daemon killed half-way knows what to check, and its
+ * result after; one write each, whatever the number of containers.
  */
 export class StateStore {
-  constructor(
-    readonly dir: string,
-    private readonly warn: (message: string) => void,
-  ) {
+  private readonly states = new Map<string, ContainerState>();
+  private saved = '';
+  readonly file: string;
+
+  constructor(dir: string, warn: (message: string) => void) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-  }
-
-  read(id: string): ContainerState | undefined {
-    const file = this.file(id);
-    let text: string;
+    this.file = join(dir, STATE_FILE);
+    let text: string | undefined;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(this.file, 'utf8');
     } catch {
-      return undefined;
+      return;
     }
-    const state = parseState(text, id);
-    if (typeof state === 'string') this.warn(`ignoring ${file}: ${state}`);
-    return typeof state === 'string' ? undefined : state;
+    const states = parseState(text);
+    if (typeof states === 'string') {
+      warn(`ignoring ${this.file}: ${states}`);
+      return;
+    }
+    for (const state of states) this.states.set(state.id, state);
+    this.saved = text;
   }
 
-  write(state: ContainerState): void {
-    const file = this.file(state.id);
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ format: FORMAT, ...state }), { mode: 0o600 });
-    renameSync(temporary, file);
+  get(id: string): ContainerState | undefined {
+    return this.states.get(id);
+  }
+
+  set(state: ContainerState): void {
+    this.states.set(state.id, state);
   }
 
   delete(id: string): void {
-    rmSync(this.file(id), { force: true });
+    this.states.delete(id);
   }
 
-  /** Ids with a state file (to delete those of containers that are gone). */
   ids(): string[] {
-    return readdirSync(this.dir)
-      .filter((name) => /^[0-9a-f]{64}\.json$/.test(name))
-      .map((name) => name.slice(0, 64));
+    return [...this.states.keys()];
   }
 
-  private file(id: string): string {
-    if (!/^[0-9a-f]{64}$/.test(id)) throw new Error(`not a container id: ${id}`);
-    return join(this.dir, `${id}.json`);
+  /** Writes the file if anything changed since the last write (atomically: rename). */
+  save(): void {
+    const text = JSON.stringify({ format: FORMAT, containers: [...this.states.values()] });
+    if (text === this.saved) return;
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, text, { mode: 0o600 });
+    renameSync(temporary, this.file);
+    this.saved = text;
   }
 }
 
-/** Validates a state file; a string says what is wrong. */
-export function parseState(text: string, id: string): ContainerState | string {
+/** Validates the state file; a string says what is wrong. */
+export function parseState(text: string): ContainerState[] | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -79,30 +85,40 @@ export function parseState(text: string, id: string): ContainerState | string {
     return `not JSON: ${(error as Error).message}`;
   }
   if (typeof value !== 'object' || value === null) return 'not an object';
-  const state = value as Record<string, unknown>;
-  if (state.format !== FORMAT) return `format ${String(state.format)}, expected ${FORMAT}`;
-  if (state.id !== id) return `it names container ${String(state.id)}`;
-  if (typeof state.startedAt !== 'string') return '"startedAt" is not a string';
-  if (!Array.isArray(state.nodes)) return '"nodes" is not an array';
-  const nodes: GivenNode[] = [];
-  for (const [index, node] of state.nodes.entries()) {
-    const entry = node as Record<string, unknown>;
-    if (
-      typeof node !== 'object' ||
-      node === null ||
-      typeof entry.path !== 'string' ||
-      (entry.type !== 'b' && entry.type !== 'c') ||
-      !Number.isInteger(entry.major) ||
-      !Number.isInteger(entry.minor)
-    ) {
-      return `nodes[${index}] is not {path, type: "b"|"c", major, minor}`;
+  const file = value as Record<string, unknown>;
+  if (file.format !== FORMAT) return `format ${String(file.format)}, expected ${FORMAT}`;
+  if (!Array.isArray(file.containers)) return '"containers" is not an array';
+  const states: ContainerState[] = [];
+  for (const [index, entry] of file.containers.entries()) {
+    const where = `containers[${index}]`;
+    const state = entry as Record<string, unknown>;
+    if (typeof entry !== 'object' || entry === null) return `${where} is not an object`;
+    if (typeof state.id !== 'string' || !/^[0-9a-f]{64}$/.test(state.id)) {
+      return `${where}.id is not a container id`;
     }
-    nodes.push({
-      path: entry.path,
-      type: entry.type,
-      major: entry.major as number,
-      minor: entry.minor as number,
-    });
+    if (typeof state.startedAt !== 'string') return `${where}.startedAt is not a string`;
+    if (!Array.isArray(state.nodes)) return `${where}.nodes is not an array`;
+    const nodes: GivenNode[] = [];
+    for (const [nodeIndex, node] of state.nodes.entries()) {
+      const given = node as Record<string, unknown>;
+      if (
+        typeof node !== 'object' ||
+        node === null ||
+        typeof given.path !== 'string' ||
+        (given.type !== 'b' && given.type !== 'c') ||
+        !Number.isInteger(given.major) ||
+        !Number.isInteger(given.minor)
+      ) {
+        return `${where}.nodes[${nodeIndex}] is not {path, type: "b"|"c", major, minor}`;
+      }
+      nodes.push({
+        path: given.path,
+        type: given.type,
+        major: given.major as number,
+        minor: given.minor as number,
+      });
+    }
+    states.push({ id: state.id, startedAt: state.startedAt, nodes });
   }
-  return { id, startedAt: state.startedAt, nodes };
+  return states;
 }

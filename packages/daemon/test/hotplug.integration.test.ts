@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../../test-support/exec.js';
+import { STATE_FILE } from '../src/state.js';
 import {
   DEVBINDER,
   hostZram,
@@ -190,10 +192,10 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
     });
     await waitUntil('the daemon to forget them', async () => {
       const status = await daemon.status();
-      const state = readdirSync(daemon.stateDir);
+      const state = readFileSync(join(daemon.stateDir, STATE_FILE), 'utf8');
       return (
         status.containers.every(({ id }) => !brief.includes(id)) &&
-        state.every((file) => !brief.some((id) => file.startsWith(id)))
+        brief.every((id) => !state.includes(id))
       );
     });
     expect(await daemon.status()).toMatchObject({ pid: daemon.pid });

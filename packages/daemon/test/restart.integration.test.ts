@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATE_FILE } from '../src/state.js';
 import {
   hostZram,
   hotAdd,
@@ -108,8 +110,10 @@ describe('devbinder daemon restarts', () => {
       expect(view.nodes).not.toContain(early);
       expect(view.nodes).not.toContain(during);
     }
-    const state = readdirSync(daemon.stateDir).sort();
-    expect(state).toEqual([first.id, second.id].map((id) => `${id}.json`).sort());
+    const state = JSON.parse(readFileSync(join(daemon.stateDir, STATE_FILE), 'utf8'));
+    expect(state.containers.map(({ id }: { id: string }) => id).sort()).toEqual(
+      [first.id, second.id].sort(),
+    );
     await remove(late);
     for (const target of [first, second]) await converged(target);
   });
