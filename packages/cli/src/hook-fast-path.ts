@@ -29,6 +29,7 @@ export function parsePlainHook(args: readonly string[]): HookOptions | undefined
     pluginDir: values['plugin-dir'] ?? [],
     ...(values.root === undefined ? {} : { root: values.root }),
     ...(values['cache-dir'] === undefined ? {} : { cacheDir: values['cache-dir'] }),
+    ...(values.config === undefined ? {} : { config: values.config }),
     daemonSocket: values['daemon-socket'] ?? DEFAULT_DAEMON_SOCKET,
     daemon: values['no-daemon'] !== true,
   };

@@ -12,5 +12,8 @@ const dist = new URL('.', import.meta.url);
  */
 export const hookScript = fileURLToPath(new URL('hook.cjs', dist));
 
-/** Selector plugins that ship with devbinder: seat, subsystem, usb. */
+/** Selector plugins that ship with devbinder: seat, subsystem, usb, match. */
 export const bundledPluginsDir = fileURLToPath(new URL('plugins/', dist));
+
+/** The plugin SDK packages (npm tarballs) that `devbinder plugin new` puts into a new project. */
+export const sdkDir = fileURLToPath(new URL('sdk/', dist));

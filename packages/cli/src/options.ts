@@ -20,6 +20,12 @@ export const RUNTIME_OPTIONS = {
     description:
       'where transpiled plugins and remembered answers live (default: /var/cache/devbinder as root, else ~/.cache/devbinder)',
   },
+  config: {
+    type: 'string',
+    placeholder: '<file>',
+    description:
+      'plugin limits, globally and per plugin (default: /etc/devbinder/config.json when it exists)',
+  },
 } as const;
 
 /** Options of `devbinder hook` beyond the runtime options: where the hot-plug daemon listens. */

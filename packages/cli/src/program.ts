@@ -12,7 +12,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 function runtimeOptions(
   command: Command,
-  names: readonly (keyof typeof RUNTIME_OPTIONS)[] = ['root', 'plugin-dir', 'cache-dir'],
+  names: readonly (keyof typeof RUNTIME_OPTIONS)[] = ['root', 'plugin-dir', 'cache-dir', 'config'],
 ): Command {
   for (const name of names) {
     const option = RUNTIME_OPTIONS[name];
@@ -123,7 +123,7 @@ const daemon = runtimeOptions(
 Exit codes: 0 stopped by SIGTERM or SIGINT; 2 bad options; 3 cannot start (no Podman on the
 socket, no udevadm, another daemon on the control socket).`,
     ),
-  ['plugin-dir', 'cache-dir'],
+  ['plugin-dir', 'cache-dir', 'config'],
 ).action(async (options) => {
   const { runDaemon } = await import('./commands/daemon.js');
   finish(await runDaemon(options));
@@ -139,6 +139,63 @@ daemon
     const { runDaemonStatus } = await import('./commands/daemon.js');
     finish(await runDaemonStatus(options));
   });
+
+const plugin = program
+  .command('plugin')
+  .description('Write, build and examine selector plugins (see docs/plugin-guide.md)');
+
+plugin
+  .command('new')
+  .description('Create a plugin project that builds and passes its tests as it is')
+  .argument('<name>', 'the selector name: io.dev-binder.udev.<name>=…')
+  .argument('[dir]', 'where to create it (default: ./<name>); must not exist or be empty')
+  .addHelpText('after', '\nExit codes: 0 created; 2 bad name or DIR not empty; 3 cannot write.')
+  .action(async (name: string, dir: string | undefined) => {
+    const { runPluginNew } = await import('./commands/plugin-new.js');
+    finish(runPluginNew(name, dir));
+  });
+
+plugin
+  .command('build')
+  .description('Turn the plugin project in DIR into DIR/dist/<name>.wasm and DIR/dist/plugin.json')
+  .argument('[dir]', 'the plugin project (default: the current directory)')
+  .addOption(new Option('--json', 'machine-readable output').default(false))
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 built; 2 the project or its code is at fault; 3 @devbinder/plugin-build is not installed.',
+  )
+  .action(async (dir: string | undefined, options: { json: boolean }) => {
+    const { runPluginBuild } = await import('./commands/plugin-build.js');
+    finish(await runPluginBuild(dir, options));
+  });
+
+runtimeOptions(
+  plugin
+    .command('list')
+    .description('The plugins on the search path, and plugin files that cannot be used')
+    .addOption(new Option('--json', 'machine-readable output').default(false))
+    .addHelpText('after', '\nExit codes: 0 every plugin is usable; 2 some plugin file is not.'),
+  ['plugin-dir'],
+).action(async (options) => {
+  const { runPluginList } = await import('./commands/plugin-list.js');
+  finish(runPluginList(options));
+});
+
+runtimeOptions(
+  plugin
+    .command('inspect')
+    .description("One plugin: its manifest, and its component's size, digest, imports and exports")
+    .argument('<name>', 'the selector name')
+    .addOption(new Option('--json', 'machine-readable output').default(false))
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 usable; 2 unknown, or its digest, WIT version or imports make it unusable.',
+    ),
+  ['plugin-dir'],
+).action(async (name: string, options) => {
+  const { runPluginInspect } = await import('./commands/plugin-list.js');
+  finish(await runPluginInspect(name, options));
+});
 
 function finish(code: ExitCode): void {
   // Exit now: plugin workers and pending timers must not delay the answer Podman waits for.

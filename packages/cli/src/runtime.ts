@@ -4,7 +4,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
-import { PluginHost, PluginRegistry, privateDirProblem } from '@devbinder/plugin-host';
+import {
+  DEFAULT_CONFIG_FILE,
+  type HostConfig,
+  HostConfigError,
+  hostLimits,
+  PluginHost,
+  PluginRegistry,
+  privateDirProblem,
+  readHostConfig,
+} from '@devbinder/plugin-host';
 import { parseExportDb, readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
 import { CliError, ExitCode } from './exit-codes.js';
 import { bundledPluginsDir } from './layout.js';
@@ -15,6 +24,8 @@ export interface RuntimeOptions {
   udevExport?: string;
   pluginDir: string[];
   cacheDir?: string;
+  /** Plugin limits file; default DEFAULT_CONFIG_FILE when it exists. */
+  config?: string;
 }
 
 /** Where plugins are searched, lowest precedence first; later directories override earlier ones. */
@@ -32,15 +43,32 @@ export function defaultCacheDir(): string {
     : join(homedir(), '.cache', 'devbinder');
 }
 
+/**
+ * The plugin host of a command. `shortLived` for commands that run plugins once and exit (hook,
+ * explain): it tunes V8 for that, process-wide (see PluginHostOptions).
+ */
 export function createPluginHost(
   options: RuntimeOptions,
   warn: (message: string) => void,
+  { shortLived = false }: { shortLived?: boolean } = {},
 ): PluginHost {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
+  let config: HostConfig;
+  try {
+    config =
+      options.config === undefined
+        ? readHostConfig(DEFAULT_CONFIG_FILE, { required: false })
+        : readHostConfig(options.config, { required: true });
+  } catch (error) {
+    if (error instanceof HostConfigError) throw new CliError(error.message, ExitCode.badInput);
+    throw error;
+  }
   return new PluginHost({
     registry: new PluginRegistry(pluginSearchPath(options.pluginDir)),
     cacheDir,
     memoDir: join(cacheDir, 'answers'),
+    ...hostLimits(config),
+    shortLived,
     warn,
   });
 }

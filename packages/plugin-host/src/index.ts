@@ -8,6 +8,7 @@ export {
 } from './config.js';
 export { PluginError, type PluginErrorKind } from './errors.js';
 export { type ChosenDevice, PluginHost, type PluginHostOptions } from './host.js';
+export { type ComponentSummary, inspectComponent } from './inspect.js';
 export { boundMessage, DEFAULT_LIMITS, type PluginLimits } from './limits.js';
 export { capMemory, MemoryCapError } from './memory-cap.js';
 export { buildOffer, type Offer } from './offer.js';

@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type ChosenDevice,
   PluginHost,
   type PluginLimits,
   PluginRegistry,
 } from '@devbinder/plugin-host';
+
+export type {
+  ChosenDevice,
+  PluginError,
+  PluginErrorKind,
+  PluginLimits,
+} from '@devbinder/plugin-host';
+
 import { parseExportDb, type UdevDatabase } from '@devbinder/udev';
 
 export { type DeviceFixture, fixtureDatabase } from '@devbinder/udev/fixtures';
@@ -28,17 +37,21 @@ export interface LoadOptions {
 }
 
 /**
- * Loads the plugin whose `plugin.json` is in `dir` (e.g. `dist/` after `devbinder plugin build`).
- * Answers are never remembered (no memo), so every call runs the plugin.
+ * Loads the plugin whose `plugin.json` is in `dir` (e.g. `dist/` after `devbinder plugin build`;
+ * a file URL works too: `new URL('../dist', import.meta.url)`). Answers are never remembered (no
+ * memo), so every call runs the plugin.
  */
-export function loadSelector(dir: string, options: LoadOptions = {}): LoadedSelector {
+export function loadSelector(where: string | URL, options: LoadOptions = {}): LoadedSelector {
+  const dir = where instanceof URL ? fileURLToPath(where) : where;
   const registry = new PluginRegistry([dir]);
   const [only, ...others] = registry.list();
   const name = options.name ?? only?.manifest.name;
   if (name === undefined) {
     const problems = registry.listProblems().map(({ error }) => error.message);
     throw new Error(
-      `no usable plugin in ${dir}${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`,
+      problems.length > 0
+        ? `no usable plugin in ${dir}: ${problems.join('; ')}`
+        : `no plugin in ${dir}: build it first (devbinder plugin build)`,
     );
   }
   if (options.name === undefined && others.length > 0) {

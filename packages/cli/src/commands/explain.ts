@@ -43,7 +43,7 @@ export async function runExplain(options: ExplainOptions): Promise<ExitCode> {
     ...parseAnnotationFlags(options.annotation),
   };
   const warn = (message: string) => writeAllSync(2, `devbinder explain: ${message}\n`);
-  const host = createPluginHost(options, warn);
+  const host = createPluginHost(options, warn, { shortLived: true });
   let binding: Binding;
   try {
     binding = await decideBinding(annotations, {

@@ -41,7 +41,9 @@ export async function answerHook(
 
 /** `devbinder hook` doing the work itself: config on stdin (already read), config on stdout. */
 export async function runHook(options: HookOptions, input: string): Promise<ExitCode> {
-  const host = createPluginHost(options, (message) => printError('hook', message));
+  const host = createPluginHost(options, (message) => printError('hook', message), {
+    shortLived: true,
+  });
   try {
     const outcome = await answerHook(input, (warn) => ({
       readDatabase: databaseReader(options, warn),
