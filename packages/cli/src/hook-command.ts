@@ -17,6 +17,7 @@ export async function runHookCommand(options: HookOptions): Promise<ExitCode> {
     const answer = await askDaemon(options.daemonSocket, {
       config: input,
       pluginDirs: options.pluginDir.map((dir) => resolve(dir)),
+      ...(options.config === undefined ? {} : { hostConfig: resolve(options.config) }),
     });
     if (answer) {
       writeOutcome(answer);

@@ -93,7 +93,7 @@ describe('askDaemon', () => {
       'not json\n',
       '{"kind":"declined","reason":"x"}\n',
     ];
-    const path = await fakeDaemon((_, socket) => socket.end(replies.shift()));
+    const path = await fakeDaemon((_, socket) => socket.end(replies.shift() ?? ''));
     for (let i = 0; i < 3; i++) expect(await askDaemon(path, REQUEST)).toBeUndefined();
   });
 

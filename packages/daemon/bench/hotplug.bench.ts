@@ -11,8 +11,8 @@
  *    in the same run (round robin, empty environment).
  *
  * Inside each container a busybox shell waits on a FIFO for "add N" or "remove N" and answers on
- * another FIFO once the device is usable (or gone), polling every 0.2 ms: the reported latency
- * includes that poll and the FIFO round trip (well under a millisecond each).
+ * another FIFO once the device is usable (or gone), polling every millisecond: the reported
+ * latency includes up to that millisecond and the FIFO round trip.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,12 +43,17 @@ const ZRAM = { 'io.dev-binder.udev.subsystem': 'block:zram*' };
 const resultsDir = fileURLToPath(new URL('./results', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** Waits inside the container for a device to become usable, or to go; answers "done". */
+/**
+ * Waits inside the container for a device to become usable (a shell can open it), or to go;
+ * answers "done". It polls every millisecond without forking: `read -t` on a FIFO held open for
+ * reading and writing (so it never ends) is the shell's own sleep, and `true <` its own open.
+ */
 const PROBE = `
+exec 4<> /probe/idle
 while read command number < /probe/in; do
   case $command in
-    add) until true < /dev/zram$number 2>/dev/null; do usleep 200; done ;;
-    remove) while [ -e /dev/zram$number ]; do usleep 200; done ;;
+    add) until true < /dev/zram$number 2>/dev/null; do read -t 0.001 idle <&4; done ;;
+    remove) while [ -e /dev/zram$number ]; do read -t 0.001 idle <&4; done ;;
   esac
   echo done > /probe/out
 done
@@ -99,7 +104,7 @@ try {
       const dir = join(work.path, `probe-${index}`);
       mkdirSync(dir);
       chmodSync(dir, 0o755);
-      for (const fifo of ['in', 'out']) spawnSync('mkfifo', [join(dir, fifo)]);
+      for (const fifo of ['in', 'out', 'idle']) spawnSync('mkfifo', [join(dir, fifo)]);
       const container = await startContainer({
         name: `${PREFIX}${index}`,
         annotations: ZRAM,

@@ -40,7 +40,17 @@ export function parseControlRequest(text: string): ControlRequest | string {
     if (!Array.isArray(dirs) || !dirs.every((dir) => typeof dir === 'string')) {
       return 'hook: "pluginDirs" must be an array of strings';
     }
-    return { version: PROTOCOL_VERSION, kind: 'hook', config: request.config, pluginDirs: dirs };
+    const hostConfig = request.hostConfig;
+    if (hostConfig !== undefined && typeof hostConfig !== 'string') {
+      return 'hook: "hostConfig" must be a string';
+    }
+    return {
+      version: PROTOCOL_VERSION,
+      kind: 'hook',
+      config: request.config,
+      pluginDirs: dirs,
+      ...(hostConfig === undefined ? {} : { hostConfig }),
+    };
   }
   return `unknown request kind ${JSON.stringify(request.kind)}`;
 }

@@ -15,6 +15,8 @@ export interface HookRequest {
   config: string;
   /** `--plugin-dir` values, absolute; the daemon declines when it searches other directories. */
   pluginDirs: string[];
+  /** `--config` (plugin limits), absolute, when given; the daemon declines when it uses another. */
+  hostConfig?: string;
 }
 
 export interface StatusRequest {

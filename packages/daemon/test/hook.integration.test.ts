@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
@@ -137,6 +137,18 @@ describe('devbinder hook with the daemon', () => {
       input,
     );
     const alone = await hook(['--no-daemon', '--plugin-dir', plugins], input);
+    expect(viaDaemon).toEqual(alone);
+    expect(viaDaemon.exitCode).toBe(0);
+    expect((await daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);
+  });
+
+  it('declines a hook that reads other plugin limits; the hook then answers itself', async () => {
+    const limits = join(work.path, 'limits.json');
+    await writeFile(limits, JSON.stringify({ limits: { memoryMiB: 128 } }));
+    const input = INPUTS['zram by subsystem'] ?? '';
+    const before = (await daemon.status()).counters;
+    const viaDaemon = await hook(['--daemon-socket', daemon.socket, '--config', limits], input);
+    const alone = await hook(['--no-daemon', '--config', limits], input);
     expect(viaDaemon).toEqual(alone);
     expect(viaDaemon.exitCode).toBe(0);
     expect((await daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);

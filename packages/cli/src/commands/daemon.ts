@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   createLogger,
@@ -7,7 +8,8 @@ import {
   requestStatus,
   SelectionCache,
 } from '@devbinder/daemon';
-import { PluginRegistry } from '@devbinder/plugin-host';
+import type { HookRequest } from '@devbinder/daemon/protocol';
+import { DEFAULT_CONFIG_FILE, PluginRegistry } from '@devbinder/plugin-host';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { writeAllSync } from '../io.js';
 import {
@@ -50,6 +52,22 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
   const runner = new SelectionCache(selectorRunner(host));
   const stat = nodeStat({ pluginDir: [] });
   const pluginDirs = options.pluginDir.map((dir) => resolve(dir));
+  const hostConfig = options.config === undefined ? DEFAULT_CONFIG_FILE : resolve(options.config);
+  const hostConfigAtStart = fileIdentity(hostConfig);
+  /** Why the daemon cannot answer this hook as the hook itself would, if it cannot. */
+  const mismatch = (request: HookRequest): string | undefined => {
+    if (request.pluginDirs.join('\0') !== pluginDirs.join('\0')) {
+      return `the hook loads plugins from [${request.pluginDirs.join(', ')}], this daemon from [${pluginDirs.join(', ')}]`;
+    }
+    const asked = request.hostConfig ?? DEFAULT_CONFIG_FILE;
+    if (asked !== hostConfig) {
+      return `the hook reads plugin limits from ${asked}, this daemon from ${hostConfig}`;
+    }
+    if (fileIdentity(hostConfig) !== hostConfigAtStart) {
+      return `${hostConfig} changed since this daemon started (restart it to apply the new limits)`;
+    }
+    return undefined;
+  };
   const daemon = new Daemon({
     podmanSocket: options.podmanSocket,
     controlSocket: options.socket,
@@ -58,12 +76,8 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
     log,
     runner,
     async answerHook(request, view) {
-      if (request.pluginDirs.join('\0') !== pluginDirs.join('\0')) {
-        return {
-          kind: 'declined',
-          reason: `the hook loads plugins from [${request.pluginDirs.join(', ')}], this daemon from [${pluginDirs.join(', ')}]`,
-        };
-      }
+      const reason = mismatch(request);
+      if (reason !== undefined) return { kind: 'declined', reason };
       const outcome = await answerHook(request.config, (warn) => ({
         readDatabase: () => {
           for (const warning of view.warnings) warn(warning);
@@ -143,4 +157,10 @@ function renderStatus(status: DaemonStatus): string {
     .map(({ time, kind, detail }) => `  ${time} ${kind} ${detail}\n`)
     .join('');
   return `${lines.join('\n')}${containers}\nLast events:\n${events || '  (none)\n'}`;
+}
+
+/** Changes when the file is replaced or written; 'absent' when there is none. */
+function fileIdentity(file: string): string {
+  const info = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return info ? [info.ino, info.size, info.mtimeNs].join(':') : 'absent';
 }

@@ -4,7 +4,7 @@
  * containers, and a view of a container from the host.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +205,9 @@ function logText(logs: readonly LogRecord[]): string {
 
 /** A zram device made through the kernel (a real uevent), with a size so reads return data. */
 export async function hotAdd(options: { size?: string } = {}): Promise<number> {
+  if (!existsSync('/sys/class/zram-control')) {
+    throw new Error('no /sys/class/zram-control: the zram module is not loaded (modprobe zram)');
+  }
   const number = Number(readFileSync('/sys/class/zram-control/hot_add', 'utf8').trim());
   if (options.size) writeFileSync(`/sys/block/zram${number}/disksize`, options.size);
   return number;
