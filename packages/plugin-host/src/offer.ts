@@ -1,7 +1,6 @@
 import {
   compileGlob,
   type GlobMatcher,
-  type WireDevice,
   type WireDeviceFilter,
   type WireInterest,
 } from '@devbinder/plugin-sdk';
@@ -39,26 +38,55 @@ export function buildOffer(db: UdevDatabase, interest: WireInterest): Offer {
       }
     }
   }
-  // Database order puts parents before children, so a parent's index is known when a child is encoded.
+  // Database order puts parents before children: a parent is encoded before its children are.
   const devices = db.devices.filter((device) => chosen.has(device));
-  const index = new Map(devices.map((device, position) => [device.devpath, position]));
+  const positions = new Map<string, number>();
   const pick = projection(interest.properties);
-  const wire = devices.map((device): WireDevice => {
-    // Empty and absent fields stay out: the guest's decoder supplies them, and every byte costs.
-    const record: WireDevice = { syspath: device.syspath, sysname: device.sysname };
-    const properties = pick(device.properties);
-    if (properties !== undefined) record.properties = properties;
-    if (device.tags.length > 0) record.tags = [...device.tags];
-    if (device.symlinks.length > 0) record.symlinks = [...device.symlinks];
-    if (device.subsystem !== undefined) record.subsystem = device.subsystem;
-    if (device.devtype !== undefined) record.devtype = device.devtype;
-    if (device.driver !== undefined) record.driver = device.driver;
-    if (device.devnode !== undefined) record.devnode = device.devnode;
-    const parent = device.parent === undefined ? undefined : index.get(device.parent);
-    if (parent !== undefined) record.parent = parent;
-    return record;
-  });
-  return { json: JSON.stringify(wire), devices };
+  const records: string[] = [];
+  for (const [position, device] of devices.entries()) {
+    positions.set(device.devpath, position);
+    records.push(encode(device, pick(device.properties), offeredAncestor(db, device, positions)));
+  }
+  return { json: `[${records.join(',')}]`, devices };
+}
+
+/** The nearest ancestor that is in the offer, with its position there. */
+function offeredAncestor(
+  db: UdevDatabase,
+  device: UdevDevice,
+  positions: ReadonlyMap<string, number>,
+): { device: UdevDevice; position: number } | undefined {
+  for (let ancestor = db.parentOf(device); ancestor; ancestor = db.parentOf(ancestor)) {
+    const position = positions.get(ancestor.devpath);
+    if (position !== undefined) return { device: ancestor, position };
+  }
+  return undefined;
+}
+
+/**
+ * One WireDevice as JSON text, written directly: building objects to stringify them cost twice
+ * as much. Empty and absent fields stay out (the guest's decoder supplies them), and below an
+ * offered ancestor the syspath is relative to it, a third of the bytes: every byte costs the
+ * guest, which parses in an interpreter.
+ */
+function encode(
+  device: UdevDevice,
+  properties: Record<string, string> | undefined,
+  parent: { device: UdevDevice; position: number } | undefined,
+): string {
+  const prefix = parent ? `${parent.device.syspath}/` : undefined;
+  const linked = prefix !== undefined && device.syspath.startsWith(prefix);
+  let out = `{"syspath":${JSON.stringify(linked ? device.syspath.slice(prefix.length) : device.syspath)}`;
+  out += `,"sysname":${JSON.stringify(device.sysname)}`;
+  if (device.subsystem !== undefined) out += `,"subsystem":${JSON.stringify(device.subsystem)}`;
+  if (device.devtype !== undefined) out += `,"devtype":${JSON.stringify(device.devtype)}`;
+  if (device.driver !== undefined) out += `,"driver":${JSON.stringify(device.driver)}`;
+  if (device.devnode !== undefined) out += `,"devnode":${JSON.stringify(device.devnode)}`;
+  if (properties !== undefined) out += `,"properties":${JSON.stringify(properties)}`;
+  if (device.tags.length > 0) out += `,"tags":${JSON.stringify(device.tags)}`;
+  if (device.symlinks.length > 0) out += `,"symlinks":${JSON.stringify(device.symlinks)}`;
+  if (linked) out += `,"parent":${parent?.position}`;
+  return `${out}}`;
 }
 
 type DeviceTest = (device: UdevDevice) => boolean;

@@ -42,9 +42,11 @@ describe('buildOffer', () => {
     const offer = buildOffer(db, interest({}));
     const wire = decode(offer.json);
     expect(wire.map(({ sysname }) => sysname)).toEqual(['usb1', '1-1', 'ttyUSB0', 'loop0']);
-    // Empty lists and absent fields are left out; the guest's decoder fills them in.
+    // Empty lists and absent fields are left out, the syspath is relative to the parent's; the
+    // guest's decoder fills them in.
+    expect(wire[0]?.syspath).toBe('/sys/devices/usb1');
     expect(wire[1]).toEqual({
-      syspath: '/sys/devices/usb1/1-1',
+      syspath: '1-1',
       sysname: '1-1',
       subsystem: 'usb',
       devtype: 'usb_device',
@@ -91,6 +93,24 @@ describe('buildOffer', () => {
         ({ sysname }) => sysname,
       ),
     ).toEqual(['1-1', 'ttyUSB0']);
+  });
+
+  it('links a device to its nearest offered ancestor when its parent is not offered', () => {
+    const wire = decode(
+      buildOffer(
+        db,
+        interest({
+          filters: [
+            { ...filter, tag: 'seat' },
+            { ...filter, subsystem: 'tty' },
+          ],
+        }),
+      ).json,
+    );
+    expect(wire.map(({ sysname, parent, syspath }) => [sysname, parent, syspath])).toEqual([
+      ['usb1', undefined, '/sys/devices/usb1'],
+      ['ttyUSB0', 0, '1-1/1-1:1.0/ttyUSB0/tty/ttyUSB0'],
+    ]);
   });
 
   it('matches tags', () => {

@@ -71,6 +71,7 @@ export type WireFollowsTheWorld = Expect<
  * included, to keep the JSON (and the guest's parsing) small.
  */
 export interface WireDevice {
+  /** Absolute (`/sys/devices/…`); relative to the parent's syspath when `parent` is set. */
   syspath: string;
   sysname: string;
   subsystem?: string;
@@ -81,7 +82,10 @@ export interface WireDevice {
   properties?: Record<string, string>;
   tags?: string[];
   symlinks?: string[];
-  /** Index of the parent in the same array, when the parent is offered. */
+  /**
+   * Index in the same array of the nearest ancestor that is offered: the parent itself unless the
+   * interest left it out. Always before this device.
+   */
   parent?: number;
 }
 

@@ -29,7 +29,7 @@ const selector = defineSelector({
 const offered: WireDevice[] = [
   { syspath: '/sys/devices/usb1', sysname: 'usb1', tags: ['seat'], properties: { ID_SEAT: 's' } },
   {
-    syspath: '/sys/devices/usb1/event3',
+    syspath: 'event3', // relative to its parent's
     sysname: 'event3',
     devnode: '/dev/input/event3',
     parent: 0,
@@ -71,15 +71,16 @@ describe('defineSelector', () => {
             device.property('ID_SEAT'),
             device.property('constructor'),
             device.ancestors().map(({ sysname }) => sysname),
+            device.syspath,
           ]);
         }
       },
     });
     probe.select('', JSON.stringify(offered));
     expect(seen).toEqual([
-      [0, ['seat'], [], undefined, 's', undefined, []],
-      [1, [], [], undefined, undefined, undefined, ['usb1']],
-      [2, [], [], undefined, undefined, undefined, []],
+      [0, ['seat'], [], undefined, 's', undefined, [], '/sys/devices/usb1'],
+      [1, [], [], undefined, undefined, undefined, ['usb1'], '/sys/devices/usb1/event3'],
+      [2, [], [], undefined, undefined, undefined, [], '/sys/devices/virtual/loop0'],
     ]);
   });
 

@@ -1,6 +1,9 @@
 import type { WireDevice } from '../wire.js';
 
-/** A device as a selector sees it. `parent` is set when the host offered the parent too. */
+/**
+ * A device as a selector sees it. `parent` is the nearest ancestor the host offered too: the
+ * parent itself, unless the interest left it out.
+ */
 export interface Device {
   /** Position in the offered list; what a choice refers to. */
   readonly index: number;
@@ -75,7 +78,12 @@ export function decodeDevices(json: string): Device[] {
   for (let index = 0; index < records.length; index++) {
     const record = records[index] as Decoding;
     record.index = index;
-    if (record.parent !== undefined) record.parent = records[record.parent as number];
+    if (record.parent !== undefined) {
+      // The parent comes first, so its syspath is already absolute.
+      const parent = records[record.parent as number] as Decoding;
+      record.parent = parent;
+      record.syspath = `${parent.syspath}/${record.syspath}`;
+    }
     Object.setPrototypeOf(record, deviceBase);
   }
   return records as unknown as Device[];
