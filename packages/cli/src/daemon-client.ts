@@ -1,11 +1,10 @@
-import { lstatSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
 import {
   type HookAnswer,
   type HookRequest,
   PROTOCOL_VERSION,
   parseHookReply,
+  socketTrustProblem,
 } from '@devbinder/daemon/protocol';
 
 /**
@@ -13,28 +12,6 @@ import {
  * stuck in a plugin must not stall container creation; the hook then does the work itself.
  */
 export const DAEMON_ANSWER_BOUND_MS = 1000;
-
-/**
- * Why a socket must not be trusted, or undefined when it may be: it and its directory must belong
- * to root and be writable by no one else, so only root can have put a daemon there. (The daemon
- * makes the socket 0600: only root can connect at all.)
- */
-export function socketTrustProblem(path: string): string | undefined {
-  try {
-    const directory = lstatSync(dirname(path));
-    if (!directory.isDirectory() || directory.uid !== 0 || (directory.mode & 0o022) !== 0) {
-      return `${dirname(path)} is not a directory only root can write`;
-    }
-    const socket = lstatSync(path);
-    if (!socket.isSocket()) return `${path} is not a socket`;
-    if (socket.uid !== 0 || (socket.mode & 0o077) !== 0) {
-      return `${path} is not a socket only root can use (owner ${socket.uid}, mode ${(socket.mode & 0o777).toString(8)})`;
-    }
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
 
 /**
  * Asks the hot-plug daemon for the hook's answer. Undefined whenever the daemon cannot be used:

@@ -2,10 +2,11 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { socketTrustProblem } from '@devbinder/daemon/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
 import { DEVBINDER } from '../../../test-support/podman.js';
-import { askDaemon, DAEMON_ANSWER_BOUND_MS, socketTrustProblem } from '../src/daemon-client.js';
+import { askDaemon, DAEMON_ANSWER_BOUND_MS } from '../src/daemon-client.js';
 
 /*
  * The hook's side of the daemon socket: it trusts only a socket root alone can have made, waits a

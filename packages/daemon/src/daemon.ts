@@ -10,7 +10,7 @@ import { type DatabaseView, LiveDatabase } from './database.js';
 import { type Decision, decide, decisionKey, isManaged } from './decide.js';
 import type { Logger } from './log.js';
 import { type ContainerEvent, type ContainerInfo, PodmanClient } from './podman.js';
-import type { HookReply, HookRequest } from './protocol.js';
+import { type HookReply, type HookRequest, socketTrustProblem } from './protocol.js';
 import { type GivenNode, StateStore } from './state.js';
 import { type UdevEvent, UdevMonitor } from './udev-monitor.js';
 
@@ -165,6 +165,11 @@ export class Daemon {
       hook: (request) => this.answerHook(request),
       status: () => this.status(),
     });
+    const untrusted = socketTrustProblem(this.options.controlSocket);
+    if (untrusted !== undefined) {
+      await this.control.close();
+      throw new Error(`hooks would not trust the control socket: ${untrusted}`);
+    }
     const listening = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () =>

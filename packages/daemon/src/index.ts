@@ -46,6 +46,7 @@ export {
   PROTOCOL_VERSION,
   parseHookReply,
   type StatusRequest,
+  socketTrustProblem,
 } from './protocol.js';
 export { SelectionCache } from './selection-cache.js';
 export {

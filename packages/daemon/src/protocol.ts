@@ -1,8 +1,10 @@
 /**
  * The daemon's control socket: one request per connection, one JSON object per line each way.
- * This module imports only constants, so the hook's entry can bundle it and stay small: the hook
- * asks the daemon at every container start.
+ * This module imports only constants and node:fs, so the hook's entry can bundle it and stay
+ * small: the hook asks the daemon at every container start.
  */
+import { lstatSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export { DEFAULT_DAEMON_SOCKET } from './paths.js';
 
@@ -72,4 +74,27 @@ export function parseHookReply(text: string): HookReply | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * Why the hook must not trust a socket, or undefined when it may: it and its directory must belong
+ * to root and be writable by no one else, so only root can have put a daemon there. (The daemon
+ * makes the socket 0600: only root can connect at all; it checks this at start too, since hooks
+ * would never use a socket that fails it.)
+ */
+export function socketTrustProblem(path: string): string | undefined {
+  try {
+    const directory = lstatSync(dirname(path));
+    if (!directory.isDirectory() || directory.uid !== 0 || (directory.mode & 0o022) !== 0) {
+      return `${dirname(path)} is not a directory only root can write`;
+    }
+    const socket = lstatSync(path);
+    if (!socket.isSocket()) return `${path} is not a socket`;
+    if (socket.uid !== 0 || (socket.mode & 0o077) !== 0) {
+      return `${path} is not a socket only root can use (owner ${socket.uid}, mode ${(socket.mode & 0o777).toString(8)})`;
+    }
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
@@ -152,6 +152,29 @@ describe('devbinder hook with the daemon', () => {
     expect(viaDaemon).toEqual(alone);
     expect(viaDaemon.exitCode).toBe(0);
     expect((await daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);
+  });
+
+  it('refuses to start on a socket no hook would trust (a directory others may write)', async () => {
+    const shared = join(work.path, 'shared');
+    await mkdir(shared, { mode: 0o777 });
+    await chmod(shared, 0o777);
+    const result = await run(process.execPath, [
+      DEVBINDER,
+      'daemon',
+      '--podman-socket',
+      podman.socket,
+      '--socket',
+      join(shared, 'daemon.sock'),
+      '--state-dir',
+      join(work.path, 'state-shared'),
+      '--log-format',
+      'json',
+    ]);
+    expect(result.exitCode).toBe(3);
+    expect(JSON.parse(result.stderr.trim().split('\n').at(-1) ?? '')).toMatchObject({
+      event: 'start-failed',
+      message: `hooks would not trust the control socket: ${shared} is not a directory only root can write`,
+    });
   });
 
   it('runs under Podman: the container gets its devices at creation from the daemon', async () => {
