@@ -90,7 +90,10 @@ const made = new Set<number>();
 const containers: TestContainer[] = [];
 const results: Record<string, unknown> = {};
 const podman = await startPodmanService(work.path);
-const daemon = await startDaemon({ dir: work.path, podmanSocket: podman.socket });
+/** The daemon runs with the unit's scheduling priority, as it would under systemd. */
+const unit = readFileSync(new URL('../systemd/devbinder-daemon.service', import.meta.url), 'utf8');
+const nice = Number(/^Nice=(-?\d+)$/m.exec(unit)?.[1] ?? 0);
+const daemon = await startDaemon({ dir: work.path, podmanSocket: podman.socket, nice });
 try {
   const image = spawnSync(join(repo, 'scripts/build-test-image.sh'), { stdio: 'inherit' });
   if (image.status !== 0) throw new Error('cannot build the test image');
@@ -224,6 +227,7 @@ try {
     cpus: cpus().length,
     samples: SAMPLES,
     hookRuns: HOOK_RUNS,
+    daemonNice: nice,
     hostDevices: (await daemon.status()).udev.devices,
     results,
   };

@@ -102,32 +102,35 @@ export interface DaemonOptions {
   reconcileIntervalSeconds?: number;
   /** Another name for the control socket (default `<dir>/daemon.sock`). */
   socket?: string;
+  /** Scheduling niceness, as the unit's Nice= sets it. */
+  nice?: number;
 }
 
 /** Starts `devbinder daemon` from the built CLI and waits until it is ready. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const socket = options.socket ?? join(options.dir, 'daemon.sock');
   const stateDir = join(options.dir, 'state');
-  const child: ChildProcess = spawn(
+  const node = [
     process.execPath,
-    [
-      DEVBINDER,
-      'daemon',
-      '--podman-socket',
-      options.podmanSocket,
-      '--socket',
-      socket,
-      '--state-dir',
-      stateDir,
-      '--cache-dir',
-      join(options.dir, 'cache'),
-      '--log-format',
-      'json',
-      '--reconcile-interval',
-      String(options.reconcileIntervalSeconds ?? 30),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+    DEVBINDER,
+    'daemon',
+    '--podman-socket',
+    options.podmanSocket,
+    '--socket',
+    socket,
+    '--state-dir',
+    stateDir,
+    '--cache-dir',
+    join(options.dir, 'cache'),
+    '--log-format',
+    'json',
+    '--reconcile-interval',
+    String(options.reconcileIntervalSeconds ?? 30),
+  ];
+  // As the unit runs it (Nice=), when asked: nice execs node, so the pid stays the daemon's.
+  const [file, ...args] =
+    options.nice === undefined ? node : ['nice', '-n', String(options.nice), ...node];
+  const child: ChildProcess = spawn(file as string, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const logs: LogRecord[] = [];
   const otherOutput: string[] = [];
   let buffered = '';
