@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { deviceMinor } from '@devbinder/oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../../test-support/exec.js';
+import { check, run } from '../../../test-support/exec.js';
+import { installRules } from '../../../test-support/udev.js';
 import { STATE_FILE } from '../src/state.js';
 import {
   DEVBINDER,
@@ -255,6 +258,49 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
     );
     await remove(number);
     await converged(annotated);
+  });
+
+  it('gives udev symlinks as nodes on request, making and keeping their directories', async () => {
+    const rules = await installRules(
+      '99-devbinder-daemon-test.rules',
+      'SUBSYSTEM=="block", KERNEL=="zram*", SYMLINK+="devbinder-test/by-name/%k-link"\n',
+      [],
+    );
+    const linked = await startContainer({
+      name: `${PREFIX}symlinks`,
+      annotations: { ...ZRAM, 'io.dev-binder.symlinks': 'true' },
+    });
+    try {
+      const number = await add({ size: '1M' });
+      const link = `devbinder-test/by-name/zram${number}-link`;
+      const at = `/proc/${linked.pid}/root/dev/${link}`;
+      await waitUntil(`/dev/${link} in ${linked.name}`, async () => {
+        const info = await lstat(at).catch(() => undefined);
+        return info?.isBlockDevice() && deviceMinor(info.rdev) === number;
+      });
+      const read = await run('podman', [
+        'exec',
+        linked.id,
+        'dd',
+        `if=/dev/${link}`,
+        'of=/dev/null',
+        'bs=4096',
+        'count=1',
+      ]);
+      expect(read.exitCode, read.stderr).toBe(0);
+      await remove(number);
+      await waitUntil(`/dev/${link} gone from ${linked.name}`, async () => {
+        const gone = (await lstat(at).catch(() => undefined)) === undefined;
+        return gone && !(await zramView(linked)).nodes.includes(number);
+      });
+      // The directories stay, empty: they may be the container's own by now.
+      expect(
+        (await lstat(`/proc/${linked.pid}/root/dev/devbinder-test/by-name`)).isDirectory(),
+      ).toBe(true);
+    } finally {
+      await linked.remove();
+      await rules.remove();
+    }
   });
 
   it('reports managed containers, their devices and the last events', async () => {
