@@ -50,7 +50,7 @@ export function measure(
   return stats.map((stat) => ({ ...stat, ratio: round(stat.medianMs / baseline) }));
 }
 
-function summarize(name: string, values: number[]): Omit<Result, 'ratio'> {
+export function summarize(name: string, values: number[]): Omit<Result, 'ratio'> {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return {

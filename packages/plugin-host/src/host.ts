@@ -41,7 +41,7 @@ export interface ChosenDevice {
 type Answer = { ok: unknown } | { err: WireSelectorError };
 
 /** An interest is a handful of filters; one this large is a plugin flooding the host. */
-const MAX_INTEREST_CHARS = 64 * 1024;
+const MAX_INTEREST_BYTES = 64 * 1024;
 
 interface LoadedPlugin {
   entry: PluginEntry;
@@ -82,16 +82,17 @@ export class PluginHost {
     const interest = this.unwrap(
       plugin,
       await this.remembered(['interest', ...identity], () =>
-        this.answer(plugin, 'interest', [argument], deadline, MAX_INTEREST_CHARS),
+        this.answer(plugin, 'interest', [argument], deadline, MAX_INTEREST_BYTES),
       ),
     ) as WireInterest;
     const offer = buildOffer(db, interest);
-    // Room for every offered device with a reason at the limit; anything longer is not an answer.
-    const maxChoicesChars = 2 + offer.devices.length * (limits.maxMessageBytes + 24);
+    // Room for every offered device with a long reason (JSON escapes included): anything longer is
+    // no answer but a flood. Reasons over the message limit are cut below.
+    const maxChoicesBytes = 2 + offer.devices.length * (4 * limits.maxMessageBytes + 32);
     const json = this.unwrap(
       plugin,
       await this.remembered(['select', ...identity, offer.json], () =>
-        this.answer(plugin, 'select', [argument, offer.json], deadline, maxChoicesChars),
+        this.answer(plugin, 'select', [argument, offer.json], deadline, maxChoicesBytes),
       ),
     ) as string;
 
@@ -172,13 +173,13 @@ export class PluginHost {
     operation: Operation,
     args: string[],
     deadline: { at: number | undefined },
-    maxResultChars: number,
+    maxResultBytes: number,
   ): Promise<Answer> {
     const sandbox = await plugin.sandbox;
     await sandbox.ready();
     // One budget covers the calls of a selection (interest and select); loading had its own.
     deadline.at ??= performance.now() + plugin.limits.deadlineMs;
-    const message = await sandbox.call(operation, args, deadline.at, maxResultChars);
+    const message = await sandbox.call(operation, args, deadline.at, maxResultBytes);
     if (message.type === 'result') return { ok: message.value };
     if (message.type === 'rejected') return { err: message.error };
     throw new PluginError(

@@ -15,15 +15,15 @@ export interface CallRequest {
   id: number;
   operation: Operation;
   args: string[];
-  /** Longest answer accepted, in UTF-16 units of its JSON; longer ones never leave the worker. */
-  maxResultChars: number;
+  /** Longest answer accepted, in bytes of its JSON; longer ones never leave the worker. */
+  maxResultBytes: number;
 }
 
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'load-failed'; message: string }
   | { type: 'result'; id: number; value: unknown }
-  | { type: 'oversized'; id: number; chars: number }
+  | { type: 'oversized'; id: number; bytes: number }
   /** The plugin's own error; `memoryMiB` when its memory had reached the cap (the likely cause). */
   | { type: 'rejected'; id: number; error: WireSelectorError; memoryMiB: number | undefined }
   /** The guest trapped or broke the glue; the instance is unusable afterwards. */

@@ -53,7 +53,7 @@ export class PluginSandbox {
     operation: Operation,
     args: string[],
     deadline: number,
-    maxResultChars: number,
+    maxResultBytes: number,
   ): Promise<WorkerMessage> {
     await this.ready();
     return this.withDeadline(deadline, 'answer', async () => {
@@ -63,12 +63,12 @@ export class PluginSandbox {
       const reply = new Promise<WorkerMessage>((resolve, reject) =>
         this.pending.set(id, { resolve, reject }),
       );
-      worker.postMessage({ id, operation, args, maxResultChars } satisfies CallRequest);
+      worker.postMessage({ id, operation, args, maxResultBytes } satisfies CallRequest);
       const message = await reply;
       if (message.type === 'oversized') {
         throw this.error(
           'invalid-output',
-          `answered ${operation} with ${message.chars} characters, more than the ${maxResultChars} its input allows`,
+          `answered ${operation} with ${message.bytes} bytes, more than the ${maxResultBytes} its input allows`,
         );
       }
       if (message.type === 'trapped' || message.type === 'rejected') {

@@ -14,8 +14,8 @@ import type {
 import type * as World from '../types/wit/selector.js';
 
 /** The WIT package this SDK implements; a manifest records it and the host checks it. */
-export const WIT_PACKAGE = 'devbinder:selector@0.2.0';
-export const WIT_VERSION = '0.2.0';
+export const WIT_PACKAGE = 'devbinder:selector@0.3.0';
+export const WIT_VERSION = '0.3.0';
 
 /** The WIT `device-filter` record. */
 export interface WireDeviceFilter {
@@ -43,7 +43,8 @@ export type WireSelectorError =
 /** A selector component's exports, in the shapes jco's glue gives them to the host. */
 export interface WireExports {
   interest(argument: string): WireInterest;
-  select(argument: string, devices: string): string;
+  /** `devices` and the answer are UTF-8 JSON: `WireDevice[]` in, `WireChoices` out. */
+  select(argument: string, devices: Uint8Array): Uint8Array;
 }
 
 type Equal<A, B> =

@@ -37,6 +37,10 @@ const offered: WireDevice[] = [
   { syspath: '/sys/devices/virtual/loop0', sysname: 'loop0', devnode: '/dev/loop0' },
 ];
 
+/** Devices in and choices out are UTF-8 JSON bytes, as they cross the component boundary. */
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const fromJson = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes));
+
 describe('defineSelector', () => {
   it('answers interest in the WIT shape, leaving out what was not asked for', () => {
     expect(selector.interest('seat')).toEqual({
@@ -51,10 +55,7 @@ describe('defineSelector', () => {
   });
 
   it('decodes linked devices and answers with [index, reason] pairs as JSON', () => {
-    expect(JSON.parse(selector.select('seat', JSON.stringify(offered)))).toEqual([
-      1,
-      'seat via usb1',
-    ]);
+    expect(fromJson(selector.select('seat', json(offered)))).toEqual([1, 'seat via usb1']);
   });
 
   it('gives decoded devices defaults for what the host left out, and safe property reads', () => {
@@ -76,7 +77,7 @@ describe('defineSelector', () => {
         }
       },
     });
-    probe.select('', JSON.stringify(offered));
+    probe.select('', json(offered));
     expect(seen).toEqual([
       [0, ['seat'], [], undefined, 's', undefined, [], '/sys/devices/usb1'],
       [1, [], [], undefined, undefined, undefined, ['usb1'], '/sys/devices/usb1/event3'],
@@ -85,7 +86,7 @@ describe('defineSelector', () => {
   });
 
   it('turns an ArgumentError into invalid-argument with its column, anything else into failed', () => {
-    expect(() => selector.select('', '[]')).toThrow(
+    expect(() => selector.select('', json([]))).toThrow(
       expect.objectContaining({
         tag: 'invalid-argument',
         val: { message: 'expected a tag', column: 1 },

@@ -108,7 +108,7 @@ describe('a plugin whose answer breaks the contract', () => {
     [
       'oversized',
       'invalid-output',
-      'answered select with 12294 characters, more than the 4194 its input allows',
+      'answered select with 36870 bytes, more than the 16514 its input allows',
     ],
     ['throw-number', 'crashed', 'trapped: wasm trap: wasm `unreachable` instruction executed'],
   ])('%s: %s', async (argument, kind, detail) => {

@@ -78,11 +78,12 @@ export function defineSelector<Argument>(
     select: (argument, devices) =>
       guarded(() => {
         const parsed = definition.parse(argument);
+        const offered = decodeDevices(new TextDecoder().decode(devices));
         const choices: WireChoices = [];
-        for (const { device, reason } of definition.select(parsed, decodeDevices(devices))) {
+        for (const { device, reason } of definition.select(parsed, offered)) {
           choices.push(device.index, reason);
         }
-        return JSON.stringify(choices);
+        return new TextEncoder().encode(JSON.stringify(choices));
       }),
   };
 }

@@ -1,7 +1,7 @@
-// world devbinder:selector/selector@0.2.0
+// world devbinder:selector/selector@0.3.0
 export type SelectorError = import('./interfaces/devbinder-selector-types.js').SelectorError;
 export type Interest = import('./interfaces/devbinder-selector-types.js').Interest;
-export type * as DevbinderSelectorTypes020 from './interfaces/devbinder-selector-types.js'; // import devbinder:selector/types@0.2.0
+export type * as DevbinderSelectorTypes030 from './interfaces/devbinder-selector-types.js'; // import devbinder:selector/types@0.3.0
 /**
  * Checks the argument and says which devices the host should offer for it.
  */
@@ -11,5 +11,5 @@ export function interest(argument: string): Interest;
  * that alternates an index into `devices` and a short reason for humans:
  * `[3, "ID_SEAT=seat1", 7, "ID_SEAT=seat1 (from input3)"]`.
  */
-export function select(argument: string, devices: string): string;
+export function select(argument: string, devices: Uint8Array): Uint8Array;
 export type Result<T, E> = { tag: 'ok'; val: T } | { tag: 'err'; val: E };

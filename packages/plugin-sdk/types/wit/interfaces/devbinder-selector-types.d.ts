@@ -1,4 +1,4 @@
-/** @module Interface devbinder:selector/types@0.2.0 **/
+/** @module Interface devbinder:selector/types@0.3.0 **/
 /**
  * The annotation's argument does not parse. `column` is 1-based within the argument.
  */

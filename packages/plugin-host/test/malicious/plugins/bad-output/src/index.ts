@@ -6,8 +6,12 @@ export function interest(_argument: string) {
   return { filters: [{ hasNode: true }], ancestors: false, descendants: false };
 }
 
-export function select(argument: string, devices: string): string {
-  const offered = (JSON.parse(devices) as unknown[]).length;
+export function select(argument: string, devices: Uint8Array): Uint8Array {
+  const offered = (JSON.parse(new TextDecoder().decode(devices)) as unknown[]).length;
+  return new TextEncoder().encode(answer(argument, offered));
+}
+
+function answer(argument: string, offered: number): string {
   switch (argument) {
     case 'out-of-range':
       return JSON.stringify([offered, 'one past the last offered device']);
@@ -16,7 +20,7 @@ export function select(argument: string, devices: string): string {
     case 'not-json':
       return '[0, "cut short"';
     case 'oversized':
-      return JSON.stringify([0, 'x'.repeat(offered * 2048 + 4096)]);
+      return JSON.stringify([0, 'x'.repeat(offered * 8192 + 4096)]);
     case 'throw-number':
       // Not the WIT error variant: componentize-js cannot lower it.
       throw 42;
