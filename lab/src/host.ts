@@ -1,3 +1,4 @@
+import type { DaemonStatus } from '@devbinder/daemon';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import type { Result } from '../../test-support/exec.js';
 import { TEST_IMAGE, TEST_LABEL } from '../../test-support/podman.js';
@@ -9,10 +10,23 @@ import {
   udevRules,
   validateSpec,
 } from './devices.js';
-import { nodeLine, type ProbeTarget, type ProbeView, parseProbe, probeScript } from './probe.js';
+import {
+  type Access,
+  nodeLine,
+  type ProbeTarget,
+  type ProbeView,
+  parseProbe,
+  probeScript,
+} from './probe.js';
+import { waitFor } from './wait.js';
 
 /** Where a lab host keeps its rules; the name sorts after the distribution's own rules. */
 const RULES_FILE = '/etc/udev/rules.d/90-devbinder-lab.rules';
+/** The daemon's log (JSON lines) on the lab host, for failures. */
+const DAEMON_LOG = '/run/devbinder-lab/daemon.log';
+/** Exits 0 while a process runs (a zombie waiting for the lab's PID 1 to reap it does not). */
+const ALIVE =
+  'alive() { state=$(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null); [ -n "$state" ] && [ "$state" != Z ]; }; alive';
 /** How long a lab host may take to boot (udevd, coldplug, the nested test image). */
 const BOOT_TIMEOUT_MS = 180_000;
 
@@ -24,8 +38,11 @@ export interface ContainerView extends ProbeView {
 }
 
 export interface ProbeOptions {
-  /** Which devices to probe (default: every device of the lab host). */
-  devices?: readonly string[];
+  /**
+   * Which devices to probe, by name (default: every device of the lab host), or as a record kept
+   * from before `removeDevice`, to look for what should be gone.
+   */
+  devices?: readonly (string | LabDevice)[];
   /** Also probe each device's udev symlinks, keyed `name → /dev/link`. */
   links?: boolean;
 }
@@ -44,6 +61,15 @@ function annotationArgs(annotations: Annotations): string[] {
     const item = `${key}=${value}`;
     return ['--annotation', /[",]/.test(item) ? `"${item.replaceAll('"', '""')}"` : item];
   });
+}
+
+/** Removes a zram device; udev's probe may hold it open a moment (EBUSY), so it tries a while. */
+function hotRemove(device: LabDevice): string {
+  return `(for i in $(seq 50); do
+    echo ${device.minor} > /sys/class/zram-control/hot_remove 2>/tmp/hot_remove.err && exit 0
+    [ -e ${device.sysPath} ] || exit 0
+    sleep 0.1
+  done; cat /tmp/hot_remove.err >&2; exit 1)`;
 }
 
 /**
@@ -85,9 +111,8 @@ export class LabHost {
   }
 
   /** Runs `sh -c script` on the lab host. */
-  async exec(script: string): Promise<Result> {
-    const { stdout, stderr, exitCode } = await this.#container.exec(['sh', '-c', script]);
-    return { stdout, stderr, exitCode };
+  exec(script: string): Promise<Result> {
+    return this.#run(['sh', '-c', script]);
   }
 
   /** Runs a script that must succeed; `what` names it in the error. Returns stdout. */
@@ -139,7 +164,7 @@ export class LabHost {
     const kind = device.spec.kind ?? 'loop';
     if (kind === 'zram') {
       await this.sh(
-        `echo ${device.minor} > /sys/class/zram-control/hot_remove && rm -f ${device.devnode}`,
+        `${hotRemove(device)} && rm -f ${device.devnode}`,
         `hot_remove ${device.kernel}`,
       );
     } else if (kind === 'loop') {
@@ -164,9 +189,10 @@ export class LabHost {
 
   /** What the probe looks for: the devices (all by default) and, on request, their symlinks. */
   targets(options: ProbeOptions = {}): ProbeTarget[] {
-    const names = options.devices ?? [...this.#devices.keys()];
-    return names.flatMap((name) => {
-      const device = this.device(name);
+    const wanted = options.devices ?? [...this.#devices.keys()];
+    return wanted.flatMap((which) => {
+      const device = typeof which === 'string' ? this.device(which) : which;
+      const name = device.name;
       const { type, major, minor, marker } = device;
       const numbers = { type, major, minor, ...(marker === undefined ? {} : { marker }) };
       const own: ProbeTarget = { label: name, path: device.devnode, ...numbers };
@@ -220,6 +246,84 @@ export class LabHost {
     return this.#view(result.stdout, targets);
   }
 
+  /** Probes a running container until `device` shows `expected` there (the daemon works on its own time). */
+  async waitForAccess(
+    id: string,
+    device: string | LabDevice,
+    expected: Access,
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    const name = typeof device === 'string' ? device : device.name;
+    let last: Access | undefined;
+    try {
+      await waitFor(
+        `${name} to be ${expected} in container ${id.slice(0, 12)}`,
+        async () => {
+          last = (await this.probe(id, { devices: [device] })).access[name];
+          return last === expected;
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; last seen: ${last}`);
+    }
+  }
+
+  /** Whether the machine runs cgroup v2 (GitHub's runners) rather than v1 (the CI machine). */
+  async cgroupV2(): Promise<boolean> {
+    return (await this.exec('test -f /sys/fs/cgroup/cgroup.controllers')).exitCode === 0;
+  }
+
+  /**
+   * Starts the hot-plug daemon as its systemd unit would (packages/daemon/systemd): Podman's API
+   * on /run/podman/podman.sock first (podman.socket there), then `devbinder daemon`, and waits
+   * until it answers on its control socket.
+   */
+  async startDaemon(): Promise<void> {
+    await this.sh(
+      `set -e
+      if ! [ -S /run/podman/podman.sock ]; then
+        mkdir -p /run/podman
+        setsid podman system service --time=0 unix:///run/podman/podman.sock \
+          </dev/null >>/run/devbinder-lab/podman-api.log 2>&1 &
+        for i in $(seq 100); do [ -S /run/podman/podman.sock ] && break; sleep 0.1; done
+      fi
+      setsid devbinder daemon --log-format json </dev/null >>${DAEMON_LOG} 2>&1 &
+      echo $! > /run/devbinder-lab/daemon.pid`,
+      'start devbinder daemon',
+    );
+    await waitFor('devbinder daemon to answer on its control socket', async () => {
+      if ((await this.exec('devbinder daemon status >/dev/null')).exitCode === 0) return true;
+      // An exit (code 3: no Podman, no udevadm) ends the wait with its log.
+      if ((await this.exec(`${ALIVE} "$(cat /run/devbinder-lab/daemon.pid)"`)).exitCode !== 0) {
+        const log = await this.exec(`cat ${DAEMON_LOG}`);
+        throw new Error(`devbinder daemon exited:\n${log.stdout}`);
+      }
+      return false;
+    });
+  }
+
+  /** Stops the daemon with a signal (SIGKILL: no cleanup at all) and waits until it is gone. */
+  async stopDaemon(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.sh(
+      `pid=$(cat /run/devbinder-lab/daemon.pid)
+      kill -s ${signal.slice(3)} "$pid"
+      for i in $(seq 150); do ${ALIVE} "$pid" || exit 0; sleep 0.1; done
+      echo "devbinder daemon ($pid) is still running 15 s after SIG${signal.slice(3)}" >&2; exit 1`,
+      `stop devbinder daemon (${signal})`,
+    );
+  }
+
+  /** `devbinder daemon status --json`. */
+  async daemonStatus(): Promise<DaemonStatus> {
+    return JSON.parse(await this.sh('devbinder daemon status --json', 'devbinder daemon status'));
+  }
+
+  /** Copies a directory of this machine into the lab host (Podman's archive API). */
+  async copyIn(source: string, target: string): Promise<void> {
+    await this.#container.copyDirectoriesToContainer([{ source, target }]);
+  }
+
   /** Whether a nested container is still running. */
   async isRunning(id: string): Promise<boolean> {
     const result = await this.#podman(['inspect', '--format', '{{.State.Running}}', id]);
@@ -242,10 +346,7 @@ export class LabHost {
       if (kind === 'loop')
         await attempt(`detach ${device.kernel}`, `losetup --detach ${device.devnode}`);
       if (kind === 'zram') {
-        await attempt(
-          `hot_remove ${device.kernel}`,
-          `echo ${device.minor} > /sys/class/zram-control/hot_remove`,
-        );
+        await attempt(`hot_remove ${device.kernel}`, hotRemove(device));
       }
     }
     this.#devices.clear();
@@ -254,9 +355,18 @@ export class LabHost {
   }
 
   #podman(args: readonly string[]): Promise<Result> {
-    return this.#container
-      .exec(['podman', ...args])
-      .then(({ stdout, stderr, exitCode }) => ({ stdout, stderr, exitCode }));
+    return this.#run(['podman', ...args]);
+  }
+
+  /**
+   * Runs a command on the lab host, in the cgroup namespace of its PID 1: `podman exec` would
+   * otherwise leave it in the one Podman set up, which on cgroup v1 is the machine's (see
+   * lab-init.sh), and it would not see cgroups as a process of a real host does.
+   */
+  async #run(argv: readonly string[]): Promise<Result> {
+    const command = ['nsenter', '--target', '1', '--cgroup', '--', ...argv];
+    const { stdout, stderr, exitCode } = await this.#container.exec(command);
+    return { stdout, stderr, exitCode };
   }
 
   #containerArgs(annotations: Annotations): string[] {

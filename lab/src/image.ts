@@ -11,7 +11,6 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { check, run } from '../../test-support/exec.js';
 import { REPO_ROOT } from '../../test-support/podman.js';
@@ -29,7 +28,14 @@ export const LAB_REPOSITORY = 'localhost/devbinder-lab';
 export const BASE_REPOSITORY = 'localhost/devbinder-lab-base';
 
 const IMAGE_DIR = join(REPO_ROOT, 'lab/image');
-const DOWNLOADS = join(REPO_ROOT, 'lab/.cache/downloads');
+const CACHE = join(REPO_ROOT, 'lab/.cache');
+const DOWNLOADS = join(CACHE, 'downloads');
+
+/** A scratch directory of the lab's own (git-ignored), not shared with anything else in /tmp. */
+async function scratchDir(name: string): Promise<string> {
+  await mkdir(CACHE, { recursive: true });
+  return mkdtemp(join(CACHE, `${name}-`));
+}
 
 /** The files the top layer copies in, besides the packed CLI; all of them feed its hash. */
 const LAYER_FILES = [
@@ -142,7 +148,7 @@ async function buildBase(recipe: Recipe, reference: string, options: ImageOption
 
 /** The packed CLI, as a user would get it: `pnpm pack` of packages/cli. */
 async function packCli(into: string): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'devbinder-lab-pack-'));
+  const out = await scratchDir('pack');
   try {
     await check('pnpm', ['pack', '--pack-destination', out], {
       cwd: join(REPO_ROOT, 'packages/cli'),
@@ -214,8 +220,8 @@ export async function ensureLabImage(options: ImageOptions): Promise<LabImage> {
     log(`using cached ${base}`);
   }
 
-  const context = await mkdtemp(join(tmpdir(), 'devbinder-lab-context-'));
-  const scratch = await mkdtemp(join(tmpdir(), 'devbinder-lab-scratch-'));
+  const context = await scratchDir('context');
+  const scratch = await scratchDir('scratch');
   try {
     const tarball = await packCli(context);
     for (const file of LAYER_FILES) await copyFile(file, join(context, basename(file)));

@@ -45,6 +45,8 @@ function quote(text: string): string {
  */
 export function probeScript(targets: readonly ProbeTarget[]): string {
   const lines = [
+    // A probe run before in the same container may have left its nodes: not part of the list.
+    'rm -rf /dev/.lab-probe',
     'for type in b c; do',
     '  find /dev -type $type | while read -r node; do echo "n $type $(stat -c %t:%T "$node") $node"; done',
     'done',
@@ -74,6 +76,7 @@ export function probeScript(targets: readonly ProbeTarget[]): string {
           target.marker === undefined ? 'open' : 'read'
         }`,
     ),
+    'rm -rf /dev/.lab-probe',
   ];
   return `${lines.join('\n')}\n`;
 }
