@@ -26,6 +26,7 @@ export class HostConfigError extends Error {
 const LIMIT_RANGES: Record<keyof PluginLimits, { min: number; max: number; unit: string }> = {
   // Podman gives the hook 30 s (hook-config.ts); a plugin must answer well within that.
   deadlineMs: { min: 10, max: 25_000, unit: 'milliseconds' },
+  loadDeadlineMs: { min: 100, max: 25_000, unit: 'milliseconds' },
   // wasm32 memories cannot exceed 4 GiB.
   memoryMiB: { min: 16, max: 4096, unit: 'MiB' },
   maxArgumentBytes: { min: 16, max: 1024 * 1024, unit: 'bytes' },

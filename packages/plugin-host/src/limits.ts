@@ -1,7 +1,12 @@
 /** What the host allows one plugin invocation. */
 export interface PluginLimits {
-  /** Wall time for one call, including loading a cold plugin. */
+  /** Wall time for the calls of one selection (interest and select). */
   deadlineMs: number;
+  /**
+   * Wall time to load a plugin: start its worker, compile and instantiate the component (which
+   * runs its start code). Longer than the call deadline: a busy host needs time to compile 12 MB.
+   */
+  loadDeadlineMs: number;
   /** Cap on the plugin's WebAssembly linear memory. */
   memoryMiB: number;
   /** Longest argument handed to a plugin. */
@@ -12,6 +17,7 @@ export interface PluginLimits {
 
 export const DEFAULT_LIMITS: PluginLimits = {
   deadlineMs: 2000,
+  loadDeadlineMs: 10_000,
   memoryMiB: 256,
   maxArgumentBytes: 4096,
   maxMessageBytes: 1024,

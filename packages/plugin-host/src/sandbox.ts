@@ -19,7 +19,7 @@ const WORKER_RESOURCE_LIMITS = {
 
 /**
  * One plugin instance in its own worker thread. Loading (worker start, compile, instantiate, which
- * runs the component's start code) and the calls each get the plugin's deadline. Overrunning it,
+ * runs the component's start code) and the calls each have a deadline. Overrunning one,
  * trapping or exhausting memory ends the worker; the next call starts a fresh one, so the host
  * stays healthy.
  */
@@ -42,7 +42,7 @@ export class PluginSandbox {
 
   /** Resolves once the instance can take calls; fails if loading overruns the deadline. */
   ready(): Promise<void> {
-    this.loading ??= this.withDeadline(performance.now() + this.limits.deadlineMs, 'load', () =>
+    this.loading ??= this.withDeadline('load', performance.now() + this.limits.loadDeadlineMs, () =>
       this.start(),
     );
     return this.loading;
@@ -56,7 +56,7 @@ export class PluginSandbox {
     maxResultBytes: number,
   ): Promise<WorkerMessage> {
     await this.ready();
-    return this.withDeadline(deadline, 'answer', async () => {
+    return this.withDeadline('answer', deadline, async () => {
       const worker = this.worker;
       if (!worker) throw this.error('crashed', 'the plugin worker is gone');
       const id = this.nextId++;
@@ -147,18 +147,22 @@ export class PluginSandbox {
   }
 
   private async withDeadline<T>(
-    deadline: number,
     phase: 'load' | 'answer',
+    deadline: number,
     body: () => Promise<T>,
   ): Promise<T> {
     const remaining = Math.max(0, deadline - performance.now());
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        const [limit, setting] =
+          phase === 'load'
+            ? [this.limits.loadDeadlineMs, 'loadDeadlineMs']
+            : [this.limits.deadlineMs, 'deadlineMs'];
         reject(
           this.error(
             'deadline',
-            `did not ${phase} within its deadline of ${this.limits.deadlineMs} ms (deadlineMs)`,
+            `did not ${phase} within its deadline of ${limit} ms (${setting})`,
           ),
         );
         this.stop();

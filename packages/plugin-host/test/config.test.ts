@@ -29,7 +29,7 @@ describe('the config file', () => {
     ['{ "limit": {} }', `${file}: unknown setting "limit" (known here: limits, plugins)`],
     [
       '{ "limits": { "deadline": 5 } }',
-      `${file}: unknown setting "limits.deadline" (known here: deadlineMs, memoryMiB, maxArgumentBytes, maxMessageBytes)`,
+      `${file}: unknown setting "limits.deadline" (known here: deadlineMs, loadDeadlineMs, memoryMiB, maxArgumentBytes, maxMessageBytes)`,
     ],
     [
       '{ "limits": { "deadlineMs": "2s" } }',

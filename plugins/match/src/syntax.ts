@@ -31,6 +31,10 @@ const PROPERTY_NAME = /^[A-Za-z0-9_.-]+$/;
 /**
  * Parses `KEY=="glob",KEY!="glob",…` as udev writes match keys. Every error carries the 1-based
  * column where the mistake is.
+ *
+ * Podman 4 reads `--annotation` values as CSV: it splits them at commas and refuses bare quotes.
+ * So values may also be bare words (`KERNEL==ttyACM*`) and clauses may also be separated by `;`:
+ * `SUBSYSTEM==input;ENV{ID_INPUT_JOYSTICK}==1` passes through Podman untouched.
  */
 export function parseMatch(argument: string): Clause[] {
   const scanner = new Scanner(argument);
@@ -43,13 +47,14 @@ export function parseMatch(argument: string): Clause[] {
     clauses.push(parseClause(scanner));
     scanner.skipSpaces();
     if (scanner.done()) return clauses;
-    if (scanner.peek() !== ',') {
-      throw scanner.error('expected "," between clauses (clauses are ANDed)');
+    const separator = scanner.peek();
+    if (separator !== ',' && separator !== ';') {
+      throw scanner.error('expected "," or ";" between clauses (clauses are ANDed)');
     }
     scanner.advance(1);
     scanner.skipSpaces();
-    if (scanner.done() || scanner.peek() === ',') {
-      throw scanner.error('expected a clause after ","');
+    if (scanner.done() || scanner.peek() === ',' || scanner.peek() === ';') {
+      throw scanner.error(`expected a clause after "${separator}"`);
     }
   }
 }
@@ -70,7 +75,7 @@ function parseClause(scanner: Scanner): Clause {
   } else throw new ArgumentError('expected == or != after the key', operatorColumn);
   scanner.advance(2);
   scanner.skipSpaces();
-  const pattern = parseQuoted(scanner);
+  const pattern = scanner.peek() === '"' ? parseQuoted(scanner) : parseBare(scanner);
   return {
     text: scanner.text.slice(start, scanner.position),
     key,
@@ -120,12 +125,20 @@ function parseBraced(scanner: Scanner, key: string): string {
   return name;
 }
 
+/** A value without quotes: everything up to a separator, a space or the end. */
+function parseBare(scanner: Scanner): string {
+  const value = /^[^,;\s"]*/.exec(scanner.rest())?.[0] ?? '';
+  if (value === '') {
+    throw scanner.error('expected a value, e.g. "input" (or input, without quotes)');
+  }
+  scanner.advance(value.length);
+  if (scanner.peek() === '"') throw scanner.error('a value without quotes cannot contain "');
+  return value;
+}
+
 /** A double-quoted value; `\"` and `\\` stand for `"` and `\`, other escapes are the glob's. */
 function parseQuoted(scanner: Scanner): string {
   const open = scanner.column();
-  if (scanner.peek() !== '"') {
-    throw scanner.error('expected a value in double quotes, e.g. "input"');
-  }
   let value = '';
   for (let at = scanner.position + 1; at < scanner.text.length; at++) {
     const c = scanner.text.charAt(at);

@@ -29,6 +29,18 @@ describe('the match language', () => {
     );
   });
 
+  it('takes bare values and ";" between clauses, which pass through Podman\'s CSV reading', () => {
+    expect(
+      parseMatch('SUBSYSTEM==input;ENV{ID_INPUT_JOYSTICK}==1; KERNEL!=js*').map(
+        ({ text, negated, pattern }) => [text, negated, pattern],
+      ),
+    ).toEqual([
+      ['SUBSYSTEM==input', false, 'input'],
+      ['ENV{ID_INPUT_JOYSTICK}==1', false, '1'],
+      ['KERNEL!=js*', true, 'js*'],
+    ]);
+  });
+
   it('takes \\" and \\\\ inside values, and keeps glob escapes', () => {
     const [clause] = parseMatch(String.raw`ENV{ID_MODEL}=="say \"hi\" \* \\"`);
     expect(clause?.pattern).toBe(String.raw`say "hi" \* \\`);
@@ -41,7 +53,8 @@ describe('the match language', () => {
     ['SUBSYSTEM="input"', 'only == and != can be used', 10],
     ['SUBSYSTEM+="input"', 'only == and != can be used', 10],
     ['SUBSYSTEM input', 'expected == or != after the key', 11],
-    ['SUBSYSTEM==input', 'expected a value in double quotes', 12],
+    ['SUBSYSTEM==', 'expected a value', 12],
+    ['SUBSYSTEM==in"put"', 'a value without quotes cannot contain "', 14],
     ['SUBSYSTEM=="input', 'this value has no closing quote', 12],
     ['subsystem=="input"', 'expected a key', 1],
     ['KERNEL=="sda",FOO=="1"', 'unknown key FOO', 15],
@@ -49,7 +62,8 @@ describe('the match language', () => {
     ['ENV=="1"', 'ENV needs a property name in braces', 4],
     ['ENV{ID_SEAT=="1"', 'this "{" has no closing "}"', 4],
     ['PARENT{}=="1"', '"" is not a property name', 8],
-    ['KERNEL=="sda" TAG=="x"', 'expected "," between clauses', 15],
+    ['KERNEL=="sda" TAG=="x"', 'expected "," or ";" between clauses', 15],
+    ['KERNEL==sda;;TAG==x', 'expected a clause after ";"', 13],
     ['KERNEL=="sda",', 'expected a clause after ","', 15],
     ['KERNEL=="sda",,TAG=="x"', 'expected a clause after ","', 15],
   ])('points at the mistake in %j', (argument, message, column) => {

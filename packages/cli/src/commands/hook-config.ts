@@ -17,12 +17,13 @@ const HOOK_TIMEOUT_SECONDS = 30;
  * environment, so the command is absolute paths only: this node binary and this devbinder.
  */
 export function hookConfig(
-  options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir'> & { daemonSocket?: string },
+  options: Pick<RuntimeOptions, 'pluginDir' | 'cacheDir' | 'config'> & { daemonSocket?: string },
 ): object {
   const daemonSocket = options.daemonSocket ?? DEFAULT_DAEMON_SOCKET;
   const passThrough = [
     ...options.pluginDir.flatMap((dir) => ['--plugin-dir', resolve(dir)]),
     ...(options.cacheDir === undefined ? [] : ['--cache-dir', resolve(options.cacheDir)]),
+    ...(options.config === undefined ? [] : ['--config', resolve(options.config)]),
     ...(daemonSocket === DEFAULT_DAEMON_SOCKET ? [] : ['--daemon-socket', resolve(daemonSocket)]),
   ];
   return {

@@ -57,6 +57,18 @@ describe('a plugin that never answers', () => {
   });
 });
 
+describe('a plugin that does not load in time', () => {
+  it('is stopped at its load deadline, and loads again with time to', async () => {
+    const hurried = host({ loadDeadlineMs: 1 });
+    await expect(hurried.select('everything', 'block', db)).rejects.toMatchObject({
+      plugin: 'everything',
+      kind: 'deadline',
+      message: 'plugin "everything": did not load within its deadline of 1 ms (loadDeadlineMs)',
+    });
+    await expectHealthy(host());
+  });
+});
+
 describe('a plugin that exhausts memory', () => {
   it('is stopped at the memory cap, which is what stops it', async () => {
     const victim = host({ deadlineMs: 20_000 });
