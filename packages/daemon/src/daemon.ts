@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
@@ -9,7 +10,7 @@ import { ControlServer } from './control.js';
 import { type DatabaseView, LiveDatabase } from './database.js';
 import { type Decision, decide, decisionKey, isManaged } from './decide.js';
 import type { Logger } from './log.js';
-import { type ContainerEvent, type ContainerInfo, PodmanClient } from './podman.js';
+import { type ContainerEvent, type ContainerInfo, PodmanClient, PodmanError } from './podman.js';
 import { type HookReply, type HookRequest, socketTrustProblem } from './protocol.js';
 import { type GivenNode, StateStore } from './state.js';
 import { type UdevEvent, UdevMonitor } from './udev-monitor.js';
@@ -85,6 +86,8 @@ const LAST_EVENTS = 50;
 const CHANGES_DATA_DIRECTORY = new Set(['add', 'change', 'remove']);
 const LISTEN_TIMEOUT_MS = 10_000;
 const PODMAN_RETRY_MS = [500, 1000, 2000, 5000];
+/** How long start waits for Podman's API before giving up (exit 3). */
+const PODMAN_START_TIMEOUT_MS = 30_000;
 
 /**
  * The hot-plug daemon: follows udev and Podman, and keeps each managed container's device nodes and
@@ -160,7 +163,7 @@ export class Daemon {
   /** Starts following udev and Podman; resolves after the first full reconciliation. */
   async start(): Promise<void> {
     const { log } = this.options;
-    this.podmanVersion = await this.podman.version();
+    this.podmanVersion = await this.waitForPodman();
     this.control = await ControlServer.listen(this.options.controlSocket, {
       hook: (request) => this.answerHook(request),
       status: () => this.status(),
@@ -203,6 +206,27 @@ export class Daemon {
       podman: `${this.podmanVersion} at ${this.options.podmanSocket}`,
       containers: this.managed.size,
     });
+  }
+
+  /**
+   * Podman's version, once its API answers: a socket-activated service may take a while to start,
+   * and a busy one (its database locked by other commands) to answer.
+   */
+  private async waitForPodman(): Promise<string> {
+    const socket = this.options.podmanSocket;
+    if (!existsSync(socket)) {
+      throw new PodmanError(`no Podman API socket at ${socket} (is podman.socket enabled?)`);
+    }
+    const deadline = Date.now() + PODMAN_START_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return await this.podman.version();
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+        this.options.log.warn('podman-unreachable', { message: (error as Error).message });
+        await sleep(500);
+      }
+    }
   }
 
   /** Stops following events, finishes the pass under way, closes the socket. */

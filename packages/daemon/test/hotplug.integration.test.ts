@@ -236,7 +236,13 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
     expect(repaired.actions).toEqual(
       expect.arrayContaining([`allow b 253:${number} rwm`, `create /dev/zram${number}`]),
     );
-    expect(repaired.reasons).toEqual(['periodic reconciliation']);
+    // The periodic reconciliation finds it, unless a udev event (another user of zram on this
+    // machine) starts a pass first: every pass compares what the container has.
+    expect(
+      (repaired.reasons as string[]).every(
+        (reason) => reason === 'periodic reconciliation' || reason.startsWith('udev '),
+      ),
+    ).toBe(true);
     expect((await readInside(annotated, number)).exitCode).toBe(0);
     await remove(number);
     await converged(annotated);

@@ -61,9 +61,7 @@ describe('systemd/devbinder-daemon.service', () => {
     expect(lines.at(-1)).toMatchObject({
       level: 'error',
       event: 'start-failed',
-      message: expect.stringContaining(
-        `cannot reach Podman at ${join(work.path, 'no-podman.sock')}`,
-      ),
+      message: `no Podman API socket at ${join(work.path, 'no-podman.sock')} (is podman.socket enabled?)`,
     });
   });
 });
