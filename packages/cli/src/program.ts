@@ -120,8 +120,9 @@ const daemon = runtimeOptions(
     .addHelpText(
       'after',
       `
-Exit codes: 0 stopped by SIGTERM or SIGINT; 2 bad options; 3 cannot start (no Podman on the
-socket, no udevadm, another daemon on the control socket).`,
+Exit codes: 0 stopped by SIGTERM or SIGINT; 2 bad options; 3 cannot start (no Podman API on the
+socket within 30 s, no udevadm, another daemon on the control socket, or a socket directory
+others may write).`,
     ),
   ['plugin-dir', 'cache-dir', 'config'],
 ).action(async (options) => {
