@@ -163,33 +163,8 @@ export class Daemon {
   /** Starts following udev and Podman; resolves after the first full reconciliation. */
   async start(): Promise<void> {
     const { log } = this.options;
-    this.podmanVersion = await this.waitForPodman();
-    this.control = await ControlServer.listen(this.options.controlSocket, {
-      hook: (request) => this.answerHook(request),
-      status: () => this.status(),
-    });
-    const untrusted = socketTrustProblem(this.options.controlSocket);
-    if (untrusted !== undefined) {
-      await this.control.close();
-      throw new Error(`hooks would not trust the control socket: ${untrusted}`);
-    }
-    const listening = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(`udevadm monitor did not start listening within ${LISTEN_TIMEOUT_MS} ms`),
-          ),
-        LISTEN_TIMEOUT_MS,
-      );
-      this.listening = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.monitor.start();
     try {
-      await listening;
-      await this.followPodman();
+      await this.connect();
     } catch (error) {
       await this.stop();
       throw error;
@@ -206,6 +181,35 @@ export class Daemon {
       podman: `${this.podmanVersion} at ${this.options.podmanSocket}`,
       containers: this.managed.size,
     });
+  }
+
+  /** Podman's API, the control socket, the udev monitor and Podman's events, in that order. */
+  private async connect(): Promise<void> {
+    this.podmanVersion = await this.waitForPodman();
+    this.control = await ControlServer.listen(this.options.controlSocket, {
+      hook: (request) => this.answerHook(request),
+      status: () => this.status(),
+    });
+    const untrusted = socketTrustProblem(this.options.controlSocket);
+    if (untrusted !== undefined) {
+      throw new Error(`hooks would not trust the control socket: ${untrusted}`);
+    }
+    const listening = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`udevadm monitor did not start listening within ${LISTEN_TIMEOUT_MS} ms`),
+          ),
+        LISTEN_TIMEOUT_MS,
+      );
+      this.listening = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.monitor.start();
+    await listening;
+    await this.followPodman();
   }
 
   /**
