@@ -71,3 +71,7 @@ pnpm install --frozen-lockfile
 
 step "build"
 pnpm build
+
+step "npm cache for the plugin guide"
+# Its test installs a plugin project offline; this fetches what that needs, once.
+scripts/plugin-npm-cache.sh

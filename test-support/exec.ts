@@ -10,6 +10,8 @@ export interface Result {
 export interface RunOptions {
   input?: string | Buffer;
   cwd?: string;
+  /** The whole environment of the command; default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -22,7 +24,7 @@ export function run(
   options: RunOptions = {},
 ): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: 'pipe' });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: 'pipe' });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -77,3 +77,7 @@ for (const name of bundledSelectors) {
 mkdirSync(join(dist, 'systemd'), { recursive: true });
 const unit = require.resolve('@devbinder/daemon/systemd/devbinder-daemon.service');
 copyFileSync(unit, join(dist, 'systemd', 'devbinder-daemon.service'));
+
+// The plugin SDK that `devbinder plugin new` vendors into new projects (see pack-sdk.mjs). Part of
+// every bundle: dist/ is rebuilt from scratch above.
+await import('./pack-sdk.mjs');
