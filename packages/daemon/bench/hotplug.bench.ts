@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Case, markdownTable, measure } from '../../cli/bench/measure.js';
@@ -70,8 +70,9 @@ async function ask(probe: Probe, request: string): Promise<void> {
   if (answer.trim() !== 'done') throw new Error(`probe in ${probe.container.name}: ${answer}`);
 }
 
+/** Nearest rank: the p99 of 100 samples is the 99th smallest, not the largest (that is max). */
 function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
 function summarize(values: number[]) {
@@ -82,9 +83,12 @@ function summarize(values: number[]) {
     p50Ms: round(percentile(sorted, 0.5)),
     p99Ms: round(percentile(sorted, 0.99)),
     maxMs: round(sorted.at(-1) ?? Number.NaN),
+    allMs: values.map(round),
   };
 }
 
+/** Other work on the machine shows in the tail latencies: the report says how busy it was. */
+const loadBefore = loadavg();
 const work = await workDir('bench-hotplug');
 const made = new Set<number>();
 const containers: TestContainer[] = [];
@@ -175,9 +179,7 @@ try {
   };
 
   results.one = await latencies(1);
-  console.log('1 container:', JSON.stringify(results.one));
   results.twenty = await latencies(20);
-  console.log('20 containers:', JSON.stringify(results.twenty));
 
   const node = process.execPath;
   const hookScript = join(DEVBINDER, '..', 'hook.cjs');
@@ -228,6 +230,7 @@ try {
     samples: SAMPLES,
     hookRuns: HOOK_RUNS,
     daemonNice: nice,
+    loadAverage: { before: loadBefore, after: loadavg() },
     hostDevices: (await daemon.status()).udev.devices,
     results,
   };
