@@ -74,10 +74,8 @@ export class PluginRegistry {
       try {
         manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
       } catch (error) {
-        const detail =
-          error instanceof ManifestError
-            ? error.message
-            : `${manifestPath}: ${(error as Error).message}`;
+        // Without a readable name, the manifest's path is what names the plugin.
+        const detail = error instanceof ManifestError ? error.detail : (error as Error).message;
         problems.set(manifestPath, new PluginError(manifestPath, 'invalid-manifest', detail));
         continue;
       }

@@ -22,7 +22,8 @@ export const SELECTOR_NAME = /^[a-z0-9][a-z0-9-]*$/;
 export class ManifestError extends Error {
   constructor(
     readonly file: string,
-    detail: string,
+    /** What is wrong, without the file. */
+    readonly detail: string,
   ) {
     super(`${file}: ${detail}`);
     this.name = 'ManifestError';

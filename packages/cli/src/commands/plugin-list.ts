@@ -98,7 +98,9 @@ export async function runPluginInspect(
   const problems = [
     ...(sha256 === manifest.sha256
       ? []
-      : [`its sha256 is ${sha256}, but ${entry.manifestPath} says ${manifest.sha256}`]),
+      : [
+          `${entry.componentPath} has sha256 ${sha256}, but ${entry.manifestPath} says ${manifest.sha256}`,
+        ]),
     ...(forbidden.length === 0
       ? []
       : [`it imports from the host, so the host will refuse it: ${forbidden.join(', ')}`]),

@@ -59,11 +59,12 @@ export async function maliciousPluginDir(): Promise<string> {
     for (const name of MALICIOUS_PLUGINS) {
       const target = join(cache, `${name}-${inputsHash(name)}`);
       built.set(name, target);
-      if (!existsSync(join(target, 'plugin.json'))) missing.push({ name, target });
+      if (!isIntact(target)) missing.push({ name, target });
     }
     await inParallel(missing, PARALLEL_BUILDS, async ({ name, target }) => {
       const staging = `${target}.${process.pid}.tmp`;
       rmSync(staging, { recursive: true, force: true });
+      rmSync(target, { recursive: true, force: true });
       const wasiFeatures = WASI[name];
       await buildPlugin(join(sources, name), {
         outDir: staging,
@@ -81,6 +82,17 @@ export async function maliciousPluginDir(): Promise<string> {
     return set;
   } finally {
     release();
+  }
+}
+
+/** A build is reused only while its component still has the digest its manifest records. */
+function isIntact(dir: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8'));
+    const component = readFileSync(join(dir, manifest.component));
+    return createHash('sha256').update(component).digest('hex') === manifest.sha256;
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,202 @@
+/**
+ * `devbinder plugin new|build|list|inspect` and `--config`, as the built command runs them. The
+ * whole way from `plugin new` to a container is the plugin guide's test
+ * (plugin-guide.integration.test.ts); here are the cases around it: output, refusals, exit codes.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { devbinder } from '../../../test-support/podman.js';
+import { maliciousPluginDir } from '../../plugin-host/test/malicious/build.js';
+
+let malicious: string;
+beforeAll(async () => {
+  malicious = await maliciousPluginDir();
+}, 600_000);
+
+const temporary = () => mkdtempSync(join(tmpdir(), 'devbinder-plugin-commands-'));
+
+describe('devbinder plugin new', () => {
+  it('writes a project with the SDK vendored, and says what to do next', async () => {
+    const dir = join(temporary(), 'video');
+    const result = await devbinder(['plugin', 'new', 'video', dir]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Created the video selector in ${dir}.`);
+    expect(result.stdout).toContain('npm install');
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.devbinder).toMatchObject({ selector: 'video', entry: 'src/index.ts' });
+    for (const [name, spec] of Object.entries(pkg.devDependencies as Record<string, string>)) {
+      if (!name.startsWith('@devbinder/')) continue;
+      expect(spec).toMatch(/^file:vendor\/devbinder\/devbinder-.+\.tgz$/);
+      expect(existsSync(join(dir, spec.slice('file:'.length))), spec).toBe(true);
+    }
+    expect(Object.keys(pkg.devDependencies)).toEqual(
+      expect.arrayContaining(['@devbinder/plugin-build', '@devbinder/plugin-testkit', 'vitest']),
+    );
+    for (const file of ['src/index.ts', 'test/video.test.ts', 'README.md', 'tsconfig.json'])
+      expect(existsSync(join(dir, file)), file).toBe(true);
+  });
+
+  it('refuses a directory that is not empty and a name that is no selector name', async () => {
+    const dir = temporary();
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    const occupied = await devbinder(['plugin', 'new', 'video', dir]);
+    expect(occupied.exitCode).toBe(2);
+    expect(occupied.stderr).toContain(`${dir} already exists and is not empty`);
+    expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
+
+    const badName = await devbinder(['plugin', 'new', 'My_Plugin', join(dir, 'x')]);
+    expect(badName.exitCode).toBe(2);
+    expect(badName.stderr).toContain('"My_Plugin" is not a selector name');
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+});
+
+describe('devbinder plugin build', () => {
+  it('refuses a directory that is not a plugin project', async () => {
+    const dir = temporary();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', version: '1.0.0' }));
+    const result = await devbinder(['plugin', 'build', dir]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${join(dir, 'package.json')}: no "devbinder" section`);
+  });
+
+  it('points at the line and column of a syntax error in the plugin', async () => {
+    const dir = join(temporary(), 'broken');
+    expect((await devbinder(['plugin', 'new', 'broken', dir])).exitCode).toBe(0);
+    writeFileSync(join(dir, 'src/index.ts'), 'export const interest = ;\n');
+    const result = await devbinder(['plugin', 'build', dir]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/src\/index\.ts:1:\d+: ERROR: Unexpected ";"/);
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('devbinder plugin list', () => {
+  it('lists the bundled selectors, then the ones from --plugin-dir', async () => {
+    const result = await devbinder(['plugin', 'list', '--json', '--plugin-dir', malicious]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const { plugins, problems } = JSON.parse(result.stdout);
+    const from = Object.fromEntries(
+      plugins.map((plugin: { name: string; from: string }) => [plugin.name, plugin.from]),
+    );
+    for (const name of ['match', 'seat', 'subsystem', 'usb']) expect(from[name]).toBe('bundled');
+    expect(from.loop).toBe(malicious);
+    expect(problems).toEqual([]);
+  });
+
+  it('names plugin files that cannot be used, and exits 2', async () => {
+    const dir = temporary();
+    mkdirSync(join(dir, 'broken'));
+    writeFileSync(join(dir, 'broken', 'plugin.json'), '{ "name": "broken" }');
+    const result = await devbinder(['plugin', 'list', '--plugin-dir', dir]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toContain('Cannot be used:');
+    expect(result.stdout).toContain(
+      `plugin "${join(dir, 'broken', 'plugin.json')}": "sha256" must be a non-empty string`,
+    );
+  });
+});
+
+describe('devbinder plugin inspect', () => {
+  it('shows the manifest, digest, imports and exports of a bundled plugin', async () => {
+    const result = await devbinder(['plugin', 'inspect', 'match', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({
+      name: 'match',
+      wit: 'devbinder:selector@0.3.0',
+      from: 'bundled',
+      digest: { matchesManifest: true },
+      imports: [{ name: 'devbinder:selector/types@0.3.0', typesOnly: true }],
+      problems: [],
+    });
+    expect(report.exports).toEqual([
+      'interest: func(argument: string) -> result<interest, selector-error>',
+      'select: func(argument: string, devices: list<u8>) -> result<list<u8>, selector-error>',
+    ]);
+    expect(report.size).toBeGreaterThan(1_000_000);
+  });
+
+  it('shows what a component imports from the host, and exits 2 because the host refuses it', async () => {
+    const result = await devbinder([
+      'plugin',
+      'inspect',
+      'forbidden-imports',
+      '--plugin-dir',
+      malicious,
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toMatch(/imports +wasi:random\/random@[\d.]+ \(FORBIDDEN\)/);
+    expect(result.stderr).toContain('it imports from the host, so the host will refuse it');
+  });
+
+  it('says when the component is not the one its manifest describes', async () => {
+    const dir = temporary();
+    // A copy, not the shared build (the plugin directory holds symlinks to it).
+    cpSync(join(malicious, 'everything'), join(dir, 'everything'), {
+      recursive: true,
+      dereference: true,
+    });
+    writeFileSync(join(dir, 'everything', 'everything.wasm'), Buffer.from('\0asm\x01\0\0\0'));
+    const result = await devbinder(['plugin', 'inspect', 'everything', '--plugin-dir', dir]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `${join(dir, 'everything', 'everything.wasm')} has sha256 [0-9a-f]{64}, but ${join(dir, 'everything', 'plugin.json')} says [0-9a-f]{64}`,
+      ),
+    );
+  });
+
+  it('refuses an unknown plugin, listing the known ones', async () => {
+    const result = await devbinder(['plugin', 'inspect', 'nope']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('plugin "nope": no such selector plugin (known: match, seat');
+  });
+});
+
+describe('--config', () => {
+  it('applies per-plugin limits from the file', async () => {
+    const dir = temporary();
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ plugins: { loop: { limits: { deadlineMs: 300 } } } }));
+    const result = await devbinder([
+      'explain',
+      '--json',
+      '--config',
+      config,
+      '--plugin-dir',
+      malicious,
+      '--cache-dir',
+      join(dir, 'cache'),
+      '-a',
+      'io.dev-binder.udev.loop=select',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).errors).toEqual([
+      {
+        annotation: 'io.dev-binder.udev.loop',
+        message: 'plugin "loop": did not answer within its deadline of 300 ms (deadlineMs)',
+      },
+    ]);
+  });
+
+  it('refuses a config with a mistake, naming the file and the setting', async () => {
+    const dir = temporary();
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ limits: { memoryMib: 64 } }));
+    const result = await devbinder([
+      'explain',
+      '--config',
+      config,
+      '-a',
+      'io.dev-binder.udev.seat=seat0',
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${config}: unknown setting "limits.memoryMib"`);
+    const missing = await devbinder(['explain', '--config', join(dir, 'none.json')]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain(`cannot read ${join(dir, 'none.json')}`);
+  });
+});
