@@ -64,8 +64,8 @@ export interface LabImage {
   base: string;
   /** Which layers this run built; false means a cached image was found. */
   built: { base: boolean; devbinder: boolean };
-  /** Seconds spent building each layer this run (0 when cached). */
-  buildSeconds: { base: number; devbinder: number };
+  /** How long each layer took to build, by this run or an earlier one here (null: not known). */
+  buildSeconds: { base: number | null; devbinder: number | null };
   /** When each layer was built (by this run or an earlier one), ISO 8601. */
   created: { base: string; devbinder: string };
   /** sha256 of the packed CLI the image holds. */
@@ -182,6 +182,41 @@ async function npmAccessArgs(scratch: string): Promise<string[]> {
   ];
 }
 
+/** Build times by image reference, so a run that finds an image cached can still say. */
+const BUILD_TIMES = join(CACHE, 'build-seconds.json');
+
+async function readBuildTimes(): Promise<Record<string, number>> {
+  try {
+    return JSON.parse(await readFile(BUILD_TIMES, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/** Builds an image with `build` unless it exists; returns whether it built and how long it took. */
+async function buildOnce(
+  reference: string,
+  rebuild: boolean,
+  log: (line: string) => void,
+  what: string,
+  build: () => Promise<void>,
+): Promise<{ built: boolean; seconds: number | null }> {
+  if (!rebuild && (await imageExists(reference))) {
+    log(`using cached ${reference}`);
+    return { built: false, seconds: (await readBuildTimes())[reference] ?? null };
+  }
+  log(`building ${reference}${what}`);
+  const started = performance.now();
+  await build();
+  const seconds = (performance.now() - started) / 1000;
+  await mkdir(CACHE, { recursive: true });
+  await writeFile(
+    BUILD_TIMES,
+    JSON.stringify({ ...(await readBuildTimes()), [reference]: seconds }),
+  );
+  return { built: true, seconds };
+}
+
 async function createdAt(reference: string): Promise<string> {
   const format = '{{.Created.Format "2006-01-02T15:04:05Z07:00"}}';
   return (await check('podman', ['image', 'inspect', '--format', format, reference])).trim();
@@ -207,18 +242,7 @@ export async function ensureLabImage(options: ImageOptions): Promise<LabImage> {
     join(IMAGE_DIR, recipe, name),
   );
   const base = `${BASE_REPOSITORY}:${recipe}-${(await filesHash(baseRecipe)).slice(0, 16)}`;
-  const buildSeconds = { base: 0, devbinder: 0 };
-  const built = { base: false, devbinder: false };
-
-  if (rebuild || !(await imageExists(base))) {
-    log(`building ${base}`);
-    const started = performance.now();
-    await buildBase(recipe, base, options);
-    buildSeconds.base = (performance.now() - started) / 1000;
-    built.base = true;
-  } else {
-    log(`using cached ${base}`);
-  }
+  const baseBuild = await buildOnce(base, rebuild, log, '', () => buildBase(recipe, base, options));
 
   const context = await scratchDir('context');
   const scratch = await scratchDir('scratch');
@@ -229,9 +253,8 @@ export async function ensureLabImage(options: ImageOptions): Promise<LabImage> {
     const layerHash = sha256(base, await filesHash([LAYER_RECIPE, ...LAYER_FILES]), tarballSha256);
     const reference = `${LAB_REPOSITORY}:${recipe}-${layerHash.slice(0, 16)}`;
 
-    if (rebuild || !(await imageExists(reference))) {
-      log(`building ${reference}: devbinder installed from the packed CLI by scripts/install.sh`);
-      const started = performance.now();
+    const layer = ': devbinder installed from the packed CLI by scripts/install.sh';
+    const layerBuild = await buildOnce(reference, rebuild, log, layer, async () => {
       await logged(options.logFile, 'podman', [
         'build',
         '--file',
@@ -245,17 +268,22 @@ export async function ensureLabImage(options: ImageOptions): Promise<LabImage> {
         reference,
         context,
       ]);
-      buildSeconds.devbinder = (performance.now() - started) / 1000;
-      built.devbinder = true;
-    } else {
-      log(`using cached ${reference}`);
-    }
+    });
     // Tops first: a base with images built on it cannot be removed.
     await pruneOthers(LAB_REPOSITORY, recipe, reference);
     await pruneOthers(BASE_REPOSITORY, recipe, base);
     const versions = await readVersions(reference);
     const created = { base: await createdAt(base), devbinder: await createdAt(reference) };
-    return { recipe, reference, base, built, buildSeconds, created, tarballSha256, versions };
+    return {
+      recipe,
+      reference,
+      base,
+      built: { base: baseBuild.built, devbinder: layerBuild.built },
+      buildSeconds: { base: baseBuild.seconds, devbinder: layerBuild.seconds },
+      created,
+      tarballSha256,
+      versions,
+    };
   } finally {
     await rm(context, { recursive: true, force: true });
     await rm(scratch, { recursive: true, force: true });

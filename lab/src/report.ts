@@ -113,10 +113,11 @@ function cell(text: string): string {
 }
 
 function imageLine(image: LabImage): string {
-  const layer = (which: 'base' | 'devbinder') =>
-    image.built[which]
-      ? `built in ${round(image.buildSeconds[which])} s`
-      : `cached, built ${image.created[which]}`;
+  const layer = (which: 'base' | 'devbinder') => {
+    const seconds = image.buildSeconds[which];
+    const took = seconds === null ? '' : ` in ${round(seconds)} s`;
+    return image.built[which] ? `built${took}` : `cached, built ${image.created[which]}${took}`;
+  };
   return (
     `Image: \`${image.reference}\` (recipe ${image.recipe}; base ${layer('base')}, ` +
     `devbinder layer ${layer('devbinder')})`

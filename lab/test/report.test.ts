@@ -13,7 +13,7 @@ const image: LabImage = {
   reference: 'localhost/devbinder-lab:debian-0123456789abcdef',
   base: 'localhost/devbinder-lab-base:debian-fedcba9876543210',
   built: { base: false, devbinder: true },
-  buildSeconds: { base: 0, devbinder: 21.44 },
+  buildSeconds: { base: 95.3, devbinder: 21.44 },
   created: { base: '2026-11-25T20:00:00Z', devbinder: '2026-11-25T21:00:00Z' },
   tarballSha256: 'ab'.repeat(32),
   versions: { devbinder: '0.1.0', podman: 'podman version 4.3.1' },
@@ -84,10 +84,20 @@ describe('renderMarkdown', () => {
       'Result: **failed**: 1 of 2 scenarios passed (1 tests passed, 1 failed)',
     );
     expect(markdown).toContain(
-      'Image: `localhost/devbinder-lab:debian-0123456789abcdef` (recipe debian; base cached, built 2026-11-25T20:00:00Z, devbinder layer built in 21.4 s)',
+      'Image: `localhost/devbinder-lab:debian-0123456789abcdef` (recipe debian; base cached, built 2026-11-25T20:00:00Z in 95.3 s, devbinder layer built in 21.4 s)',
     );
     expect(markdown).toContain('| podman | podman version 4.3.1 |');
     expect(markdown).toContain('Machine: kernel 6.1.0, podman version 4.3.1, cgroup v1.');
+  });
+
+  it('says only when a cached layer was built if its build time is not known here', () => {
+    const unknown = { ...image, buildSeconds: { base: null, devbinder: 21.44 } };
+    const text = renderMarkdown(
+      buildReport(started, 1, { ...environment, image: unknown }, [seat], []),
+    );
+    expect(text).toContain(
+      'base cached, built 2026-11-25T20:00:00Z, devbinder layer built in 21.4 s',
+    );
   });
 
   it('has one row per scenario, escaping table characters', () => {
