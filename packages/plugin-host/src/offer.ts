@@ -25,8 +25,17 @@ export function buildOffer(db: UdevDatabase, interest: WireInterest): Offer {
       : db.devices.filter((device) => filters.some((filter) => filter(device)));
   const chosen = new Set<UdevDevice>(matching);
   if (interest.ancestors) {
-    for (const device of matching)
-      for (const ancestor of db.ancestorsOf(device)) chosen.add(ancestor);
+    // Devices whose every ancestor is chosen: a walk up the tree stops at the first one.
+    const complete = new Set<UdevDevice>();
+    for (const device of matching) {
+      const path = [device];
+      let ancestor = db.parentOf(device);
+      for (; ancestor && !complete.has(ancestor); ancestor = db.parentOf(ancestor)) {
+        chosen.add(ancestor);
+        path.push(ancestor);
+      }
+      for (const walked of path) complete.add(walked);
+    }
   }
   if (interest.descendants) {
     // Parents come before children in database order: one pass finds every subtree.
@@ -40,11 +49,11 @@ export function buildOffer(db: UdevDatabase, interest: WireInterest): Offer {
   }
   // Database order puts parents before children: a parent is encoded before its children are.
   const devices = db.devices.filter((device) => chosen.has(device));
-  const positions = new Map<string, number>();
+  const positions = new Map<UdevDevice, number>();
   const pick = projection(interest.properties);
   const records: string[] = [];
   for (const [position, device] of devices.entries()) {
-    positions.set(device.devpath, position);
+    positions.set(device, position);
     records.push(encode(device, pick(device.properties), offeredAncestor(db, device, positions)));
   }
   return { json: `[${records.join(',')}]`, devices };
@@ -54,10 +63,10 @@ export function buildOffer(db: UdevDatabase, interest: WireInterest): Offer {
 function offeredAncestor(
   db: UdevDatabase,
   device: UdevDevice,
-  positions: ReadonlyMap<string, number>,
+  positions: ReadonlyMap<UdevDevice, number>,
 ): { device: UdevDevice; position: number } | undefined {
   for (let ancestor = db.parentOf(device); ancestor; ancestor = db.parentOf(ancestor)) {
-    const position = positions.get(ancestor.devpath);
+    const position = positions.get(ancestor);
     if (position !== undefined) return { device: ancestor, position };
   }
   return undefined;
@@ -76,17 +85,28 @@ function encode(
 ): string {
   const prefix = parent ? `${parent.device.syspath}/` : undefined;
   const linked = prefix !== undefined && device.syspath.startsWith(prefix);
-  let out = `{"syspath":${JSON.stringify(linked ? device.syspath.slice(prefix.length) : device.syspath)}`;
-  out += `,"sysname":${JSON.stringify(device.sysname)}`;
+  const syspath = linked ? device.syspath.slice(prefix.length) : device.syspath;
+  let out = `{"syspath":${JSON.stringify(syspath)}${fixedFields(device)}`;
+  if (properties !== undefined) out += `,"properties":${JSON.stringify(properties)}`;
+  if (linked) out += `,"parent":${parent?.position}`;
+  return `${out}}`;
+}
+
+const encodedFields = new WeakMap<UdevDevice, string>();
+
+/** The fields every offer writes alike, encoded once per device: a hook offers to several plugins. */
+function fixedFields(device: UdevDevice): string {
+  let out = encodedFields.get(device);
+  if (out !== undefined) return out;
+  out = `,"sysname":${JSON.stringify(device.sysname)}`;
   if (device.subsystem !== undefined) out += `,"subsystem":${JSON.stringify(device.subsystem)}`;
   if (device.devtype !== undefined) out += `,"devtype":${JSON.stringify(device.devtype)}`;
   if (device.driver !== undefined) out += `,"driver":${JSON.stringify(device.driver)}`;
   if (device.devnode !== undefined) out += `,"devnode":${JSON.stringify(device.devnode)}`;
-  if (properties !== undefined) out += `,"properties":${JSON.stringify(properties)}`;
   if (device.tags.length > 0) out += `,"tags":${JSON.stringify(device.tags)}`;
   if (device.symlinks.length > 0) out += `,"symlinks":${JSON.stringify(device.symlinks)}`;
-  if (linked) out += `,"parent":${parent?.position}`;
-  return `${out}}`;
+  encodedFields.set(device, out);
+  return out;
 }
 
 type DeviceTest = (device: UdevDevice) => boolean;
