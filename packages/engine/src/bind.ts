@@ -1,5 +1,6 @@
 import {
   addDevices,
+  allowMajors,
   parseRuntimeConfig,
   type RuntimeConfig,
   refuseToStart,
@@ -76,8 +77,9 @@ export async function bindDevices(input: string, deps: BindDependencies): Promis
     const refusal = refusalMessage(binding.selection.problems);
     return { output: serializeConfig(refuseToStart(config, refusal)), binding, refusal };
   }
+  // Majors first: a device of a pre-authorized major then needs no rule of its own.
   const edits = addDevices(
-    config,
+    allowMajors(config, binding.request.hotplugMajors),
     binding.plan.nodes.map(({ node }) => node),
   );
   return { output: serializeConfig(edits.document), binding, refusal: undefined };

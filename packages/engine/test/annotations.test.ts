@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnnotations, requestsDevices, SELECTOR_KEY_PATTERN } from '../src/index.js';
+import {
+  parseAnnotations,
+  parseMajors,
+  requestsDevices,
+  SELECTOR_KEY_PATTERN,
+} from '../src/index.js';
 
 describe('parseAnnotations', () => {
   it('reads selectors with optional labels, in a stable order, and ignores foreign annotations', () => {
@@ -30,7 +35,12 @@ describe('parseAnnotations', () => {
         argument: '046d:c52b',
       },
     ]);
-    expect(request).toMatchObject({ policy: 'best-effort', symlinks: false, hotplug: true });
+    expect(request).toMatchObject({
+      policy: 'best-effort',
+      symlinks: false,
+      hotplug: true,
+      hotplugMajors: [],
+    });
   });
 
   it('reads the options', () => {
@@ -70,6 +80,44 @@ describe('parseAnnotations', () => {
     ]);
     expect(problems[0]?.message).toMatch(/unknown devbinder annotation/);
     expect(problems[1]?.message).toBe('expected "true" or "false", got "yes"');
+  });
+});
+
+describe('io.dev-binder.hotplug.majors', () => {
+  it('reads block and character majors, separated by "," or ";"', () => {
+    const { request, problems } = parseAnnotations({
+      'io.dev-binder.udev.subsystem': 'block:zram*',
+      'io.dev-binder.hotplug.majors': 'b:253, c:188;c:0',
+    });
+    expect(problems).toEqual([]);
+    expect(request.hotplugMajors).toEqual([
+      { type: 'b', major: 253 },
+      { type: 'c', major: 188 },
+      { type: 'c', major: 0 },
+    ]);
+  });
+
+  it('counts a repeated major once', () => {
+    expect(parseMajors('b:253;b:253')).toEqual([{ type: 'b', major: 253 }]);
+  });
+
+  it('voids the whole list for any bad item, naming the annotation and every bad item', () => {
+    const { request, problems } = parseAnnotations({
+      'io.dev-binder.hotplug.majors': 'b:253,x:1,b:*,c:4096,b:0253,b 7,',
+    });
+    expect(request.hotplugMajors).toEqual([]);
+    expect(problems).toEqual([
+      {
+        annotation: 'io.dev-binder.hotplug.majors',
+        message:
+          'expected b:<major> or c:<major> separated by "," or ";" (a decimal major from 0 to 4095, e.g. b:253;c:188), got "x:1", "b:*", "c:4096", "b:0253", "b 7", ""; no major is allowed',
+        fatal: false,
+      },
+    ]);
+  });
+
+  it('rejects an empty value', () => {
+    expect(parseMajors('')).toMatch(/got ""; no major is allowed$/);
   });
 });
 

@@ -175,6 +175,63 @@ describe('bindDevices', () => {
     ]);
   });
 
+  it('allows each io.dev-binder.hotplug.majors major whole, so its devices need no rule of their own', async () => {
+    const { output } = await bindDevices(
+      config({
+        'io.dev-binder.udev.disks': 'loop0',
+        'io.dev-binder.hotplug.majors': 'b:7;c:188',
+      }),
+      deps(),
+    );
+    const linux = JSON.parse(output).linux;
+    expect(linux.devices.map((device: LinuxDevice) => device.path)).toEqual(['/dev/loop0']);
+    expect(linux.resources.devices).toEqual([
+      { allow: true, type: 'b', major: 7, access: 'rwm' },
+      { allow: true, type: 'c', major: 188, access: 'rwm' },
+    ]);
+  });
+
+  it('allows the majors even when nothing is selected yet: devices may come later', async () => {
+    const { output } = await bindDevices(
+      config({ 'io.dev-binder.udev.nothing': 'x', 'io.dev-binder.hotplug.majors': 'b:253' }),
+      deps(),
+    );
+    expect(JSON.parse(output).linux).toEqual({
+      resources: { devices: [{ allow: true, type: 'b', major: 253, access: 'rwm' }] },
+    });
+  });
+
+  it('never allows a whole major unasked, nor from a malformed list', async () => {
+    const plain = await bindDevices(config({ 'io.dev-binder.udev.disks': 'loop0' }), deps());
+    expect(JSON.parse(plain.output).linux.resources.devices).toEqual([
+      { allow: true, type: 'b', major: 7, minor: 0, access: 'rwm' },
+    ]);
+    const malformed = await bindDevices(
+      config({
+        'io.dev-binder.udev.disks': 'loop0',
+        'io.dev-binder.hotplug.majors': 'b:7,block:8',
+      }),
+      deps(),
+    );
+    expect(JSON.parse(malformed.output).linux.resources.devices).toEqual([
+      { allow: true, type: 'b', major: 7, minor: 0, access: 'rwm' },
+    ]);
+    expect(malformed.binding?.selection.problems.map(({ annotation }) => annotation)).toEqual([
+      'io.dev-binder.hotplug.majors',
+    ]);
+    const required = await bindDevices(
+      config({
+        'io.dev-binder.udev.disks': 'loop0',
+        'io.dev-binder.hotplug.majors': 'b:7,block:8',
+        'io.dev-binder.policy': 'required',
+      }),
+      deps(),
+    );
+    expect(required.refusal).toMatch(
+      /^devbinder refused to start this container: io\.dev-binder\.hotplug\.majors: expected b:<major>/,
+    );
+  });
+
   it('tells the runner which plugins to load before reading the database', async () => {
     const order: string[] = [];
     await decideBinding(

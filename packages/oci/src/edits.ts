@@ -15,6 +15,12 @@ export interface DeviceEdits {
   present: LinuxDevice[];
 }
 
+/** Every device of one type and major, whatever its minor (zram is `b` 253). */
+export interface DeviceMajor {
+  type: 'b' | 'c';
+  major: number;
+}
+
 /**
  * Adds device nodes and, for each, an `rwm` allow rule: runtimes never derive cgroup rules from
  * `linux.devices`, and rootful Podman starts the list with deny-all. A path the config already has
@@ -25,7 +31,7 @@ export function addDevices(config: RuntimeConfig, devices: readonly LinuxDevice[
   const present: LinuxDevice[] = [];
   const paths = new Set(config.devicePaths);
   const rules = [...config.cgroupRules];
-  const newRules: JsonObject[] = [];
+  const newRules: DeviceCgroupRule[] = [];
   for (const device of devices) {
     if (paths.has(device.path)) {
       present.push(device);
@@ -41,33 +47,87 @@ export function addDevices(config: RuntimeConfig, devices: readonly LinuxDevice[
         minor: device.minor,
         access: 'rwm',
       };
-      if (!alreadyAllowed(rules, rule)) {
+      if (!rulesAllow(rules, rule)) {
         rules.push(rule);
-        newRules.push({
-          allow: true,
-          type: device.type,
-          major: device.major,
-          minor: device.minor,
-          access: 'rwm',
-        });
+        newRules.push(rule);
       }
     }
   }
   if (added.length === 0) return { document: config.document, added, present };
+  return { document: appendToLinux(config.document, added, newRules), added, present };
+}
 
-  const linux = isObject(config.document.linux) ? config.document.linux : {};
+/**
+ * Allows every device of each major, present or future: one `rwm` rule per major with the minor
+ * left out (the spec's "all minors"; runc writes it to a v1 cgroup as `b 253:* rwm`, runc and crun
+ * compile it into the v2 device program). A major the rules already grant whole gets no rule.
+ * Returns the config the next edit starts from, so `addDevices` then adds no rule for a device
+ * whose major is already allowed.
+ */
+export function allowMajors(config: RuntimeConfig, majors: readonly DeviceMajor[]): RuntimeConfig {
+  const rules = [...config.cgroupRules];
+  const newRules: DeviceCgroupRule[] = [];
+  for (const { type, major } of majors) {
+    const rule: DeviceCgroupRule = { allow: true, type, major, minor: undefined, access: 'rwm' };
+    if (rulesAllow(rules, rule)) continue;
+    rules.push(rule);
+    newRules.push(rule);
+  }
+  if (newRules.length === 0) return config;
+  return {
+    ...config,
+    document: appendToLinux(config.document, [], newRules),
+    cgroupRules: rules,
+  };
+}
+
+/**
+ * Whether the rules, applied in order as runtimes do (a later rule overrides an earlier one for
+ * the accesses it names), grant every access in `wanted` to every device it names (an undefined
+ * major or minor: all of them). A deny of part of those devices takes the whole grant back, and an
+ * allow of only part does not give it: when unsure this says no, so an edit may add a rule that was
+ * not needed but never misses one.
+ */
+export function rulesAllow(rules: readonly DeviceCgroupRule[], wanted: DeviceCgroupRule): boolean {
+  const granted = new Map<string, boolean>();
+  for (const rule of rules) {
+    const covers =
+      (rule.type === undefined || rule.type === 'a' || rule.type === wanted.type) &&
+      (rule.major === undefined || rule.major === wanted.major) &&
+      (rule.minor === undefined || rule.minor === wanted.minor);
+    const overlaps =
+      (rule.type === undefined ||
+        rule.type === 'a' ||
+        wanted.type === undefined ||
+        wanted.type === 'a' ||
+        rule.type === wanted.type) &&
+      (rule.major === undefined || wanted.major === undefined || rule.major === wanted.major) &&
+      (rule.minor === undefined || wanted.minor === undefined || rule.minor === wanted.minor);
+    if (!overlaps || (!covers && rule.allow)) continue;
+    for (const access of rule.access ?? 'rwm') granted.set(access, covers && rule.allow);
+  }
+  return [...(wanted.access ?? 'rwm')].every((access) => granted.get(access) === true);
+}
+
+function appendToLinux(
+  document: JsonObject,
+  devices: readonly LinuxDevice[],
+  rules: readonly DeviceCgroupRule[],
+): JsonObject {
+  const linux = isObject(document.linux) ? document.linux : {};
   const resources = isObject(linux.resources) ? linux.resources : {};
   const existingDevices = Array.isArray(linux.devices) ? linux.devices : [];
   const existingRules = Array.isArray(resources.devices) ? resources.devices : [];
-  const document: JsonObject = {
-    ...config.document,
+  return {
+    ...document,
     linux: {
       ...linux,
-      devices: [...existingDevices, ...added.map(toSpecDevice)],
-      resources: { ...resources, devices: [...existingRules, ...newRules] },
+      ...(devices.length === 0
+        ? {}
+        : { devices: [...existingDevices, ...devices.map(toSpecDevice)] }),
+      resources: { ...resources, devices: [...existingRules, ...rules.map(toSpecRule)] },
     },
   };
-  return { document, added, present };
 }
 
 function toSpecDevice(device: LinuxDevice): JsonObject {
@@ -82,19 +142,13 @@ function toSpecDevice(device: LinuxDevice): JsonObject {
   };
 }
 
-/**
- * Whether the rules, applied in order as runtimes do (a later rule overrides an earlier one for
- * the accesses it names), already grant every access in `wanted`.
- */
-function alreadyAllowed(rules: readonly DeviceCgroupRule[], wanted: DeviceCgroupRule): boolean {
-  const granted = new Map<string, boolean>();
-  for (const rule of rules) {
-    const matches =
-      (rule.type === undefined || rule.type === 'a' || rule.type === wanted.type) &&
-      (rule.major === undefined || rule.major === wanted.major) &&
-      (rule.minor === undefined || rule.minor === wanted.minor);
-    if (!matches) continue;
-    for (const access of rule.access ?? 'rwm') granted.set(access, rule.allow);
-  }
-  return [...(wanted.access ?? 'rwm')].every((access) => granted.get(access) === true);
+/** A rule as the spec writes it: a wildcard number is left out. */
+function toSpecRule({ allow, type, major, minor, access }: DeviceCgroupRule): JsonObject {
+  return {
+    allow,
+    type,
+    ...(major === undefined ? {} : { major }),
+    ...(minor === undefined ? {} : { minor }),
+    access,
+  };
 }

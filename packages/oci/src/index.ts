@@ -7,6 +7,12 @@ export {
   type RuntimeConfig,
   serializeConfig,
 } from './config.js';
-export { addDevices, type DeviceEdits } from './edits.js';
+export {
+  addDevices,
+  allowMajors,
+  type DeviceEdits,
+  type DeviceMajor,
+  rulesAllow,
+} from './edits.js';
 export { deviceMajor, deviceMinor, statDeviceNode } from './node.js';
 export { refuseToStart } from './refusal.js';

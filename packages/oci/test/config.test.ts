@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDevices,
+  allowMajors,
   ConfigError,
+  type DeviceCgroupRule,
   type LinuxDevice,
   parseRuntimeConfig,
   refuseToStart,
+  rulesAllow,
   serializeConfig,
 } from '../src/index.js';
 
@@ -174,6 +177,88 @@ describe('addDevices', () => {
   it('strips file-type bits from fileMode', () => {
     const { document } = addDevices(parseRuntimeConfig('{}'), [{ ...loop0, fileMode: 0o60660 }]);
     expect(JSON.parse(serializeConfig(document)).linux.devices[0].fileMode).toBe(0o660);
+  });
+});
+
+const rulesOf = (document: object) =>
+  JSON.parse(serializeConfig(document as Record<string, unknown>)).linux.resources.devices;
+
+describe('allowMajors', () => {
+  it('appends one rwm rule per major with the minor left out, and nothing else', () => {
+    const config = allowMajors(parseRuntimeConfig(podmanConfig), [
+      { type: 'b', major: 253 },
+      { type: 'c', major: 188 },
+    ]);
+    expect(rulesOf(config.document).slice(2)).toEqual([
+      { allow: true, type: 'b', major: 253, access: 'rwm' },
+      { allow: true, type: 'c', major: 188, access: 'rwm' },
+    ]);
+    const linux = JSON.parse(serializeConfig(config.document)).linux;
+    expect(linux.devices.map((d: { path: string }) => d.path)).toEqual(['/dev/fuse']);
+    expect(serializeConfig(config.document)).toContain('"hard":18446744073709551615');
+  });
+
+  it('adds no linux.devices to a config that had none', () => {
+    const config = allowMajors(parseRuntimeConfig('{}'), [{ type: 'b', major: 253 }]);
+    expect(config.document).toEqual({
+      linux: { resources: { devices: [{ allow: true, type: 'b', major: 253, access: 'rwm' }] } },
+    });
+  });
+
+  it('leaves a config alone when its rules already grant the whole major', () => {
+    const all = parseRuntimeConfig(
+      '{"linux":{"resources":{"devices":[{"allow":true,"access":"rwm"}]}}}',
+    );
+    expect(allowMajors(all, [{ type: 'b', major: 253 }])).toBe(all);
+    const once = allowMajors(parseRuntimeConfig('{}'), [{ type: 'b', major: 253 }]);
+    expect(allowMajors(once, [{ type: 'b', major: 253 }])).toBe(once);
+  });
+
+  it('is what addDevices builds on: a device of an allowed major gets its node and no rule of its own', () => {
+    const zram1: LinuxDevice = { ...loop0, path: '/dev/zram1', major: 253, minor: 1 };
+    const config = allowMajors(parseRuntimeConfig(podmanConfig), [{ type: 'b', major: 253 }]);
+    const { document, added } = addDevices(config, [zram1, loop0]);
+    expect(added).toEqual([zram1, loop0]);
+    expect(rulesOf(document).slice(2)).toEqual([
+      { allow: true, type: 'b', major: 253, access: 'rwm' },
+      { allow: true, type: 'b', major: 7, minor: 0, access: 'rwm' },
+    ]);
+  });
+});
+
+describe('rulesAllow', () => {
+  const rule = (text: string): DeviceCgroupRule => {
+    const [allow, type, numbers, access] = text.split(' ');
+    const [major, minor] = (numbers ?? '')
+      .split(':')
+      .map((n) => (n === '*' ? undefined : Number(n)));
+    return { allow: allow === 'allow', type: type as 'b', major, minor, access };
+  };
+  const rules = (...texts: string[]) => texts.map(rule);
+  const zramMajor = rule('allow b 253:* rwm');
+  const zram1 = rule('allow b 253:1 rwm');
+
+  it('grants a whole major only through a rule that covers every minor', () => {
+    expect(rulesAllow(rules('deny a *:* rwm', 'allow b 253:* rwm'), zramMajor)).toBe(true);
+    expect(rulesAllow(rules('deny a *:* rwm', 'allow a *:* rwm'), zramMajor)).toBe(true);
+    expect(rulesAllow(rules('deny a *:* rwm', 'allow b 253:1 rwm'), zramMajor)).toBe(false);
+    expect(rulesAllow(rules('allow b 253:* rw'), zramMajor)).toBe(false);
+    expect(rulesAllow(rules('allow c 253:* rwm'), zramMajor)).toBe(false);
+  });
+
+  it('takes the whole major back when a later rule denies part of it', () => {
+    expect(rulesAllow(rules('allow b 253:* rwm', 'deny b 253:4 w'), zramMajor)).toBe(false);
+    expect(rulesAllow(rules('allow b 253:* rwm', 'deny b 253:4 w'), zram1)).toBe(true);
+    expect(rulesAllow(rules('allow b 253:* rwm', 'deny b 7:0 rwm'), zramMajor)).toBe(true);
+  });
+
+  it('reads one device as the runtime does: the last rule naming an access decides it', () => {
+    expect(rulesAllow(rules('deny a *:* rwm', 'allow b 253:* rwm'), zram1)).toBe(true);
+    expect(rulesAllow(rules('allow b 253:* rwm', 'deny a *:* rwm'), zram1)).toBe(false);
+    expect(rulesAllow(rules('deny a *:* rwm', 'allow b 253:2 rwm'), zram1)).toBe(false);
+    expect(rulesAllow(rules('deny a *:* rwm', 'allow b 253:1 r', 'allow b 253:* wm'), zram1)).toBe(
+      true,
+    );
   });
 });
 
