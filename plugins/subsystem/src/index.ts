@@ -1,4 +1,9 @@
-import { ArgumentError, defineSelector, globToRegExp } from '@devbinder/plugin-sdk/guest';
+import {
+  ArgumentError,
+  defineSelector,
+  globToRegExp,
+  splitItems,
+} from '@devbinder/plugin-sdk/guest';
 
 interface Wanted {
   subsystem: string;
@@ -9,14 +14,15 @@ interface Wanted {
 
 const SUBSYSTEM = /^[A-Za-z0-9_.-]+$/;
 
-/** `sound`, `tty:ttyUSB*,tty:ttyACM*`: comma-separated items, each a subsystem and an optional glob. */
+/**
+ * `sound`, `tty:ttyUSB*,tty:ttyACM*`: items separated by `,` or `;`, each a subsystem and an
+ * optional glob.
+ */
 function parse(argument: string): Wanted[] {
-  const items: Wanted[] = [];
-  let column = 1;
-  for (const item of argument.split(',')) {
-    const colon = item.indexOf(':');
-    const subsystem = (colon === -1 ? item : item.slice(0, colon)).trim();
-    const glob = colon === -1 ? undefined : item.slice(colon + 1).trim();
+  return splitItems(argument).map(({ text, column }) => {
+    const colon = text.indexOf(':');
+    const subsystem = (colon === -1 ? text : text.slice(0, colon)).trim();
+    const glob = colon === -1 ? undefined : text.slice(colon + 1).trim();
     if (!SUBSYSTEM.test(subsystem)) {
       throw new ArgumentError(
         subsystem === ''
@@ -25,15 +31,14 @@ function parse(argument: string): Wanted[] {
         column,
       );
     }
-    if (glob === '')
+    if (glob === '') {
       throw new ArgumentError(
         `expected a kernel-name glob after "${subsystem}:"`,
         column + colon + 1,
       );
-    items.push({ subsystem, glob, kernel: glob === undefined ? undefined : globToRegExp(glob) });
-    column += item.length + 1;
-  }
-  return items;
+    }
+    return { subsystem, glob, kernel: glob === undefined ? undefined : globToRegExp(glob) };
+  });
 }
 
 export const { interest, select } = defineSelector({

@@ -41,6 +41,11 @@ describe('subsystem selector', () => {
     ]);
     expect(await subsystem.nodes('tty:tty[0-9]', db)).toEqual(['/dev/tty5']);
     expect(await subsystem.nodes('tty:tty[!A-Z0-9]*', db)).toEqual([]);
+    // `;` separates items too: Podman 4 splits --annotation values at commas.
+    expect(await subsystem.nodes('tty:ttyUSB*;tty:ttyACM*', db)).toEqual([
+      '/dev/ttyACM1',
+      '/dev/ttyUSB0',
+    ]);
     expect(await subsystem.nodes('tty:ttyS?|tty5,block', db)).toEqual([
       '/dev/loop3',
       '/dev/tty5',

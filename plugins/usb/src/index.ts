@@ -1,4 +1,9 @@
-import { ArgumentError, type Device, defineSelector } from '@devbinder/plugin-sdk/guest';
+import {
+  ArgumentError,
+  type Device,
+  defineSelector,
+  splitItems,
+} from '@devbinder/plugin-sdk/guest';
 
 interface Wanted {
   vendor: string;
@@ -11,11 +16,12 @@ interface Wanted {
 const HEX_ID = /^[0-9a-fA-F]{1,4}$/;
 const PROPERTIES = ['ID_VENDOR_ID', 'ID_MODEL_ID', 'ID_SERIAL_SHORT', 'PRODUCT'];
 
-/** `0403:6001`, `0403:6001:A50285BI`, comma-separated. IDs are hex, any case, leading zeros optional. */
+/**
+ * `0403:6001`, `0403:6001:A50285BI`, items separated by `,` or `;`. IDs are hex, any case, leading
+ * zeros optional.
+ */
 function parse(argument: string): Wanted[] {
-  const items: Wanted[] = [];
-  let column = 1;
-  for (const text of argument.split(',')) {
+  return splitItems(argument).map(({ text, column }) => {
     const parts = text.trim().split(':');
     const [vendor = '', product = '', ...rest] = parts;
     if (!HEX_ID.test(vendor)) {
@@ -31,20 +37,14 @@ function parse(argument: string): Wanted[] {
       );
     }
     const serial = rest.length > 0 ? rest.join(':') : undefined;
-    if (serial === '')
+    if (serial === '') {
       throw new ArgumentError(
         'the serial after the second ":" is empty',
         column + vendor.length + product.length + 2,
       );
-    items.push({
-      vendor: normalize(vendor),
-      product: normalize(product),
-      serial,
-      text: text.trim(),
-    });
-    column += text.length + 1;
-  }
-  return items;
+    }
+    return { vendor: normalize(vendor), product: normalize(product), serial, text: text.trim() };
+  });
 }
 
 function normalize(id: string): string {

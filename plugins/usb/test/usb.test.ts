@@ -35,6 +35,9 @@ describe('usb selector', () => {
       '/dev/ttyUSB0',
     ]);
     expect(await usb.nodes('0403:6001:OTHER', desktop)).toEqual([]);
+    expect(await usb.nodes('046D:C077;0403:6001', desktop)).toEqual(
+      await usb.nodes('046D:C077,0403:6001', desktop),
+    );
     expect(await usb.nodes('046D:C077,0403:6001', desktop)).toEqual([
       '/dev/bus/usb/001/003',
       '/dev/bus/usb/001/005',
