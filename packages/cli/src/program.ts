@@ -116,6 +116,14 @@ const daemon = runtimeOptions(
         .default('text'),
     )
     .option('--reconcile-interval <seconds>', 'check every container this often', '30')
+    .addOption(
+      new Option(
+        '--cgroup-access <mode>',
+        'write: grant and revoke access with cgroup v1 devices.allow/deny; preauthorized-only: never write cgroup rules (for the systemd cgroup driver), make nodes only for devices the container was created allowed to use (io.dev-binder.hotplug.majors), as for cgroup v2 containers in either mode',
+      )
+        .choices(['write', 'preauthorized-only'])
+        .default('write'),
+    )
     .enablePositionalOptions()
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type DeviceCgroupRule, parseRuntimeConfig, rulesAllow } from '@devbinder/oci';
 import type { DeviceNumber } from '@devbinder/udev';
 import { type HostHasDevice, staleCreationDevices } from './adopt.js';
 import { DevicesCgroupV1, ruleText } from './cgroup-v1.js';
@@ -10,7 +11,7 @@ import {
   type NodeMaker,
   type NodeToMake,
 } from './container-fs.js';
-import { type Changes, isEmpty, planChanges, type WantedNode } from './plan.js';
+import { type Access, type Changes, isEmpty, planChanges, type WantedNode } from './plan.js';
 import type { ContainerInfo } from './podman.js';
 import type { GivenNode, StateStore } from './state.js';
 
@@ -27,8 +28,30 @@ export interface Target {
   given: GivenNode[] | undefined;
 }
 
+/**
+ * `write` (the default): a v1 devices cgroup gets `devices.allow`/`devices.deny` writes; a v2
+ * container's access is what it was created with. `preauthorized-only`: every container's access
+ * is what it was created with, v1 too (for the systemd cgroup driver, whose `daemon-reload`
+ * rewrites v1 rules and would drop the daemon's).
+ */
+export type CgroupAccessMode = 'write' | 'preauthorized-only';
+
+/**
+ * How one container's access is handled: `v1-rules`, written by the daemon; `creation-rules`, the
+ * `linux.resources.devices` of its creation config, which the runtime compiled (v2's device
+ * program) or wrote (v1) and the daemon never changes: only devices they grant get nodes.
+ */
+export type AccessHandling = 'v1-rules' | 'creation-rules';
+
 export type Outcome =
-  | { id: string; status: 'applied'; changes: Changes; given: GivenNode[]; problems: string[] }
+  | {
+      id: string;
+      status: 'applied';
+      access: AccessHandling;
+      changes: Changes;
+      given: GivenNode[];
+      problems: string[];
+    }
   | { id: string; status: 'gone' }
   | { id: string; status: 'skipped'; reason: string }
   | { id: string; status: 'failed'; reason: string };
@@ -38,21 +61,27 @@ export interface ApplierOptions {
   nodeMaker: NodeMaker;
   /** Where the v1 devices hierarchy is mounted. */
   devicesMount: string;
+  cgroupAccess: CgroupAccessMode;
   hostHas: HostHasDevice;
   /** Checked before state is written: a container that died meanwhile must leave no file behind. */
   stillManaged(id: string): boolean;
 }
 
+/** Where a container's device access is read, and written when the daemon may. */
+type AccessSource =
+  | { kind: 'v1-rules'; cgroup: DevicesCgroupV1 }
+  | { kind: 'creation-rules'; rules: readonly DeviceCgroupRule[] };
+
 /** What a container's process tells once: kept while the container runs. */
 interface Handle {
   process: ContainerProcess;
-  cgroup: DevicesCgroupV1;
+  access: AccessSource;
 }
 
 /** A container being changed: what phase one opened and decided, for phase two. */
 interface Work {
   target: Target;
-  cgroup: DevicesCgroupV1;
+  access: AccessSource;
   dev: DevTree;
   given: GivenNode[];
   changes: Changes;
@@ -113,7 +142,7 @@ export class Applier {
   private plan(target: Target): Work | Outcome {
     let dev: DevTree | undefined;
     try {
-      const { process, cgroup } = this.handle(target.container);
+      const { process, access } = this.handle(target.container);
       process.check();
       dev = process.openDev();
       const given =
@@ -124,10 +153,10 @@ export class Applier {
       const changes = planChanges(
         target.wanted,
         given,
-        { node: (path) => tree.lookup(path), rules: cgroup.rules() },
+        { node: (path) => tree.lookup(path), access: readAccess(access) },
         { revoke: target.revoke },
       );
-      return { target, cgroup, dev, given, changes, problems: [], made: [] };
+      return { target, access, dev, given, changes, problems: [], made: [] };
     } catch (error) {
       dev?.close();
       return this.failed(target, error);
@@ -136,11 +165,13 @@ export class Applier {
 
   /** Revokes, removes, allows, and prepares the directories of new nodes. */
   private act(item: Work): Outcome | undefined {
-    const { changes, cgroup, dev, problems, made } = item;
+    const { changes, access, dev, problems, made } = item;
+    // Only a v1-rules source is writable, and planChanges asks for rule writes only there.
+    const cgroup = access.kind === 'v1-rules' ? access.cgroup : undefined;
     try {
-      for (const device of changes.deny) cgroup.deny(device);
+      for (const device of changes.deny) cgroup?.deny(device);
       for (const node of changes.remove) dev.unlink(node.path);
-      for (const device of changes.allow) cgroup.allow(device);
+      for (const device of changes.allow) cgroup?.allow(device);
       for (const node of changes.create) {
         try {
           if (node.replace) dev.unlink(node.path);
@@ -174,7 +205,14 @@ export class Applier {
       }
       const given = this.result(item);
       this.record(target.container, given);
-      return { id: target.container.id, status: 'applied', changes, given, problems };
+      return {
+        id: target.container.id,
+        status: 'applied',
+        access: item.access.kind,
+        changes,
+        given,
+        problems,
+      };
     } catch (error) {
       return this.failed(target, error);
     } finally {
@@ -194,15 +232,11 @@ export class Applier {
         );
       }
       const cgroupPath = process.cgroups.devices;
-      if (cgroupPath === undefined) {
-        throw new Skip(
-          'no v1 devices cgroup (cgroup v2): granting access there is not implemented',
-        );
-      }
-      const handle = {
-        process,
-        cgroup: DevicesCgroupV1.at(this.options.devicesMount, cgroupPath),
-      };
+      const access: AccessSource =
+        cgroupPath !== undefined && this.options.cgroupAccess === 'write'
+          ? { kind: 'v1-rules', cgroup: DevicesCgroupV1.at(this.options.devicesMount, cgroupPath) }
+          : { kind: 'creation-rules', rules: this.creationRules(container) };
+      const handle = { process, access };
       this.handles.set(container.id, handle);
       return handle;
     } catch (error) {
@@ -236,18 +270,27 @@ export class Applier {
 
   /** On first meeting a run of a container: its stale creation devices, to take back. */
   private stale(container: ContainerInfo, wanted: readonly WantedNode[]): GivenNode[] {
-    if (container.ociConfigPath === undefined) return [];
-    let text: string;
-    try {
-      text = readFileSync(container.ociConfigPath, 'utf8');
-    } catch (error) {
-      if (meansGone(error)) throw new ContainerGone(`${container.ociConfigPath} is gone`);
-      throw error;
-    }
+    const config = readCreationConfig(container);
+    if (config === undefined) return [];
     const wantedPaths = new Set(wanted.map(({ path }) => path));
-    return staleCreationDevices(text, container.ociConfigPath, this.options.hostHas).filter(
+    return staleCreationDevices(config.text, config.path, this.options.hostHas).filter(
       ({ path }) => !wantedPaths.has(path),
     );
+  }
+
+  /**
+   * The device rules the runtime was given at creation (after the hook's edits): on cgroup v2
+   * what its device program allows, on v1 what it wrote. They do not change while the container
+   * runs, so they are read once per run.
+   */
+  private creationRules(container: ContainerInfo): readonly DeviceCgroupRule[] {
+    const config = readCreationConfig(container);
+    if (config === undefined) {
+      throw new Skip(
+        'Podman names no creation config (OCIConfigPath), so the device rules the container was created with are unknown: no nodes are made',
+      );
+    }
+    return parseRuntimeConfig(config.text, config.path).cgroupRules;
   }
 
   private record(container: ContainerInfo, nodes: GivenNode[]): void {
@@ -269,6 +312,28 @@ export class Applier {
 }
 
 class Skip extends Error {}
+
+/** The runtime config the container was created with; undefined when Podman names none. */
+function readCreationConfig(container: ContainerInfo): { path: string; text: string } | undefined {
+  const path = container.ociConfigPath;
+  if (path === undefined) return undefined;
+  try {
+    return { path, text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    if (meansGone(error)) throw new ContainerGone(`${path} is gone`);
+    throw error;
+  }
+}
+
+function readAccess(source: AccessSource): Access {
+  if (source.kind === 'v1-rules') return { kind: 'writable', rules: source.cgroup.rules() };
+  const { rules } = source;
+  return {
+    kind: 'fixed',
+    grants: ({ type, major, minor }) =>
+      rulesAllow(rules, { allow: true, type, major, minor, access: 'rwm' }),
+  };
+}
 
 function merge(given: readonly GivenNode[], wanted: readonly WantedNode[]): GivenNode[] {
   const byPath = new Map<string, GivenNode>();

@@ -4,12 +4,20 @@ import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
 import { readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
 import { hostHasDevice } from './adopt.js';
-import { Applier, describeChanges, type Outcome, type Target } from './apply.js';
+import {
+  type AccessHandling,
+  Applier,
+  type CgroupAccessMode,
+  describeChanges,
+  type Outcome,
+  type Target,
+} from './apply.js';
 import { NodeMaker } from './container-fs.js';
 import { ControlServer } from './control.js';
 import { type DatabaseView, LiveDatabase } from './database.js';
-import { type Decision, decide, decisionKey, isManaged } from './decide.js';
+import { type Decision, decide, decisionKey, isManaged, notPreauthorized } from './decide.js';
 import type { Logger } from './log.js';
+import type { WantedNode } from './plan.js';
 import { type ContainerEvent, type ContainerInfo, PodmanClient, PodmanError } from './podman.js';
 import { type HookReply, type HookRequest, socketTrustProblem } from './protocol.js';
 import { type GivenNode, StateStore } from './state.js';
@@ -30,6 +38,8 @@ export interface DaemonOptions {
   readDatabase?: (warn: (message: string) => void) => UdevDatabase;
   /** Where the v1 devices hierarchy is mounted (default /sys/fs/cgroup/devices). */
   devicesMount?: string;
+  /** Whether v1 device rules are written (default `write`); see `CgroupAccessMode`. */
+  cgroupAccess?: CgroupAccessMode;
   udevadm?: string;
 }
 
@@ -40,8 +50,16 @@ interface Managed {
   /** What it holds from devbinder after the last pass; undefined before its first pass. */
   given: GivenNode[] | undefined;
   lastChange: { time: string; actions: string[] } | undefined;
-  /** Why nothing is done for it (user namespace, cgroup v2), or what went wrong last time. */
+  /** Why nothing is done for it (user namespace), or what went wrong last time. */
   problems: string[];
+  /** How its access is handled, once a pass has met it. */
+  access: AccessHandling | undefined;
+  /**
+   * Nodes not made because its access does not grant them, by `/dev/zram3 (b 253:3)`, with why.
+   * Apart from `problems`: nothing can change that before the next full check, so it must not
+   * bring the container into every pass.
+   */
+  withheld: Map<string, string>;
 }
 
 export interface DaemonStatus {
@@ -50,14 +68,17 @@ export interface DaemonStatus {
   controlSocket: string;
   podmanSocket: string;
   podmanVersion: string;
+  cgroupAccess: CgroupAccessMode;
   udev: { devices: number; source: string; monitor: 'listening' | 'restarting' };
   podmanEvents: 'following' | 'reconnecting';
   containers: Array<{
     id: string;
     name: string;
     pid: number;
+    access: AccessHandling | undefined;
     devices: GivenNode[];
     lastChange: { time: string; actions: string[] } | undefined;
+    /** What went wrong, and each wanted node not made with why (`… not pre-authorized: …`). */
     problems: string[];
   }>;
   counters: {
@@ -116,6 +137,7 @@ export class Daemon {
   private monitorState: DaemonStatus['udev']['monitor'] = 'restarting';
   private eventsState: DaemonStatus['podmanEvents'] = 'reconnecting';
   private readonly startedAt = new Date().toISOString();
+  private readonly cgroupAccess: CgroupAccessMode;
   private readonly lastEvents: DaemonStatus['lastEvents'] = [];
   private readonly counters: DaemonStatus['counters'] = {
     udevEvents: 0,
@@ -128,6 +150,7 @@ export class Daemon {
 
   constructor(private readonly options: DaemonOptions) {
     const { log } = options;
+    this.cgroupAccess = options.cgroupAccess ?? 'write';
     this.podman = new PodmanClient(options.podmanSocket);
     this.database = new LiveDatabase(
       options.readDatabase ?? ((warn) => readLiveDatabase({ warn })),
@@ -139,6 +162,7 @@ export class Daemon {
       store: this.store,
       nodeMaker: this.nodeMaker,
       devicesMount: options.devicesMount ?? '/sys/fs/cgroup/devices',
+      cgroupAccess: this.cgroupAccess,
       hostHas: hostHasDevice,
       stillManaged: (id) => this.managed.has(id),
     });
@@ -179,6 +203,7 @@ export class Daemon {
       pid: process.pid,
       socket: this.options.controlSocket,
       podman: `${this.podmanVersion} at ${this.options.podmanSocket}`,
+      cgroupAccess: this.cgroupAccess,
       containers: this.managed.size,
     });
   }
@@ -255,20 +280,27 @@ export class Daemon {
       controlSocket: this.options.controlSocket,
       podmanSocket: this.options.podmanSocket,
       podmanVersion: this.podmanVersion,
+      cgroupAccess: this.cgroupAccess,
       udev: {
         devices: view.database.devices.length,
         source: view.database.source,
         monitor: this.monitorState,
       },
       podmanEvents: this.eventsState,
-      containers: [...this.managed.values()].map(({ info, given, lastChange, problems }) => ({
-        id: info.id,
-        name: info.name,
-        pid: info.pid,
-        devices: given ?? [],
-        lastChange,
-        problems,
-      })),
+      containers: [...this.managed.values()].map(
+        ({ info, access, given, lastChange, problems, withheld }) => ({
+          id: info.id,
+          name: info.name,
+          pid: info.pid,
+          access,
+          devices: given ?? [],
+          lastChange,
+          problems: [
+            ...problems,
+            ...[...withheld].map(([device, reason]) => `${device} ${reason}`),
+          ],
+        }),
+      ),
       counters: { ...this.counters },
       lastEvents: [...this.lastEvents],
     };
@@ -457,7 +489,9 @@ export class Daemon {
     }
     managed.given = outcome.given;
     managed.problems = outcome.problems;
+    managed.access = outcome.access;
     for (const problem of outcome.problems) log.warn('container-problem', { container, problem });
+    this.noteWithheld(managed, outcome.changes.withheld);
     const actions = describeChanges(outcome.changes);
     if (actions.length === 0) return;
     this.counters.changes++;
@@ -471,6 +505,23 @@ export class Daemon {
       pass: this.counters.passes,
       ms: timings,
     });
+  }
+
+  /** Logs each wanted node newly withheld from a container (once, not at every pass). */
+  private noteWithheld(managed: Managed, nodes: readonly WantedNode[]): void {
+    const withheld = new Map<string, string>();
+    for (const node of nodes) {
+      const device = `${node.path} (${node.type} ${node.major}:${node.minor})`;
+      const reason = notPreauthorized(node, managed.info.annotations);
+      withheld.set(device, reason);
+      if (managed.withheld.get(device) === reason) continue;
+      this.options.log.warn('device-not-preauthorized', {
+        container: managed.info.name,
+        device,
+        reason,
+      });
+    }
+    managed.withheld = withheld;
   }
 
   /** Re-lists running containers; returns the ids met for the first time. */
@@ -509,6 +560,8 @@ export class Daemon {
       given: undefined,
       lastChange: undefined,
       problems: [],
+      access: undefined,
+      withheld: new Map(),
     });
     this.options.log.info('container-managed', { container: info.name, id, pid: info.pid });
     return true;

@@ -1,5 +1,6 @@
 import {
   decideBinding,
+  HOTPLUG_MAJORS_ANNOTATION,
   NAMESPACE,
   type Problem,
   parseAnnotations,
@@ -7,7 +8,7 @@ import {
   type SelectorRunner,
   type StatNode,
 } from '@devbinder/engine';
-import type { UdevDatabase } from '@devbinder/udev';
+import type { DeviceNumber, UdevDatabase } from '@devbinder/udev';
 import type { WantedNode } from './plan.js';
 
 /** What the engine decided for one set of annotations. */
@@ -77,4 +78,22 @@ export async function decide(
     failedSelectors: [...failed],
     problems: binding.selection.problems,
   };
+}
+
+/**
+ * Why a node whose access is fixed at creation was not made, and what would let it be: the major
+ * listed in `io.dev-binder.hotplug.majors` (which takes effect when the container is created), or,
+ * when it is listed already, the hook missing at creation.
+ */
+export function notPreauthorized(
+  device: DeviceNumber,
+  annotations: Readonly<Record<string, string>>,
+): string {
+  const item = `${device.type}:${device.major}`;
+  const listed = parseAnnotations(annotations).request.hotplugMajors.some(
+    ({ type, major }) => type === device.type && major === device.major,
+  );
+  return listed
+    ? `not pre-authorized: ${HOTPLUG_MAJORS_ANNOTATION} lists ${item}, but the rules the container was created with do not allow it (was it created without the devbinder hook?)`
+    : `not pre-authorized: add ${item} to ${HOTPLUG_MAJORS_ANNOTATION} (applies when the container is created)`;
 }

@@ -1,5 +1,11 @@
 export { type HostHasDevice, hostHasDevice, staleCreationDevices } from './adopt.js';
-export { Applier, type Outcome, type Target } from './apply.js';
+export {
+  type AccessHandling,
+  Applier,
+  type CgroupAccessMode,
+  type Outcome,
+  type Target,
+} from './apply.js';
 export {
   allowsEverything,
   CgroupError,
@@ -24,10 +30,16 @@ export {
 export { ControlError, ControlServer, parseControlRequest, requestStatus } from './control.js';
 export { Daemon, type DaemonOptions, type DaemonStatus } from './daemon.js';
 export { type DatabaseView, LiveDatabase } from './database.js';
-export { type Decision, decide, decisionKey, isManaged } from './decide.js';
+export { type Decision, decide, decisionKey, isManaged, notPreauthorized } from './decide.js';
 export { createLogger, type LogFormat, type Logger } from './log.js';
 export { DEFAULT_DAEMON_SOCKET, DEFAULT_PODMAN_SOCKET, DEFAULT_STATE_DIR } from './paths.js';
-export { type ActualState, type Changes, planChanges, type WantedNode } from './plan.js';
+export {
+  type Access,
+  type ActualState,
+  type Changes,
+  planChanges,
+  type WantedNode,
+} from './plan.js';
 export {
   type ContainerEvent,
   type ContainerInfo,

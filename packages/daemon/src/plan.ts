@@ -15,11 +15,20 @@ export interface WantedNode {
   gid: number;
 }
 
+/** How a container's device access is decided, and whether the daemon may change it. */
+export type Access =
+  /** A v1 devices cgroup the daemon writes: rules added and taken back as devices come and go. */
+  | { kind: 'writable'; rules: readonly DeviceRule[] }
+  /**
+   * Access fixed when the container was created: the runtime's cgroup v2 device program, or a v1
+   * cgroup the daemon is told never to write (systemd cgroup driver). Only nodes change here.
+   */
+  | { kind: 'fixed'; grants(device: DeviceNumber): boolean };
+
 /** What a container has now. */
 export interface ActualState {
   node(path: string): NodeState;
-  /** The v1 device cgroup's rules; undefined when there is no v1 devices cgroup to manage. */
-  rules: readonly DeviceRule[] | undefined;
+  access: Access;
 }
 
 /** What to do to one container, in this order: revoke, remove, allow, create. */
@@ -29,6 +38,11 @@ export interface Changes {
   allow: DeviceNumber[];
   /** `replace`: something else is at the path (another device, stale mode or owner): unlink first. */
   create: Array<WantedNode & { replace: boolean }>;
+  /**
+   * Wanted nodes not made: access is fixed and does not grant them. A node the container may not
+   * open misleads programs that enumerate /dev (libftdi crashes on them), so none is made.
+   */
+  withheld: WantedNode[];
 }
 
 export function isEmpty(changes: Changes): boolean {
@@ -61,32 +75,29 @@ export function planChanges(
   actual: ActualState,
   options: { revoke: boolean },
 ): Changes {
-  const rules = actual.rules;
-  const manageRules = rules !== undefined && !allowsEverything(rules);
+  const { access } = actual;
+  // Rules to write: none when access is fixed, or the container may use every device anyway.
+  const rules =
+    access.kind === 'writable' && !allowsEverything(access.rules) ? access.rules : undefined;
   const wantedPaths = new Set(wanted.map(({ path }) => path));
   const wantedNumbers = new Set(wanted.map(numberKey));
 
-  const create = wanted.flatMap((node) => {
-    const now = actual.node(node.path);
-    if (now.kind === 'missing') return [{ ...node, replace: false }];
-    // A directory there is the container's business; never delete one.
-    if (now.kind === 'directory') return [];
-    if (
-      now.kind === 'device' &&
-      now.type === node.type &&
-      now.major === node.major &&
-      now.minor === node.minor &&
-      now.mode === node.mode &&
-      now.uid === node.uid &&
-      now.gid === node.gid
-    ) {
-      return [];
-    }
-    return [{ ...node, replace: true }];
-  });
-  const allow = manageRules ? uniqueNumbers(wanted).filter((device) => !grants(rules, device)) : [];
+  const fixed = access.kind === 'fixed' ? access : undefined;
+  const create: Changes['create'] = [];
+  const withheld: WantedNode[] = [];
+  for (const node of wanted) {
+    const replace = nodeChange(node, actual.node(node.path));
+    if (replace === undefined) continue;
+    if (fixed && !fixed.grants(node)) withheld.push(node);
+    else create.push({ ...node, replace });
+  }
+  // A device the rules already grant gets no write, a pre-authorized major's `b 253:* rwm`
+  // included: the grant is there already, and the creation rule is the one a systemd cgroup
+  // driver keeps across `daemon-reload`, which rewrites v1 rules and drops the daemon's. (Nor is
+  // it denied when it goes: no exact rule of devbinder's is there to take back.)
+  const allow = rules ? uniqueNumbers(wanted).filter((device) => !grants(rules, device)) : [];
 
-  if (!options.revoke) return { deny: [], remove: [], allow, create };
+  if (!options.revoke) return { deny: [], remove: [], allow, create, withheld };
 
   const remove = given.filter((node) => {
     if (wantedPaths.has(node.path)) return false;
@@ -98,10 +109,29 @@ export function planChanges(
       now.minor === node.minor
     );
   });
-  const deny = manageRules
+  const deny = rules
     ? uniqueNumbers(given).filter(
         (device) => !wantedNumbers.has(numberKey(device)) && hasExactRule(rules, device),
       )
     : [];
-  return { deny, remove, allow, create };
+  return { deny, remove, allow, create, withheld };
+}
+
+/**
+ * What making `node` takes, given what is at its path: undefined, nothing (it is there as wanted,
+ * or a directory is, which is the container's business and never deleted); false, making it; true,
+ * unlinking what is there first (another device, a stale mode or owner, a file).
+ */
+function nodeChange(node: WantedNode, now: NodeState): boolean | undefined {
+  if (now.kind === 'missing') return false;
+  if (now.kind === 'directory') return undefined;
+  const same =
+    now.kind === 'device' &&
+    now.type === node.type &&
+    now.major === node.major &&
+    now.minor === node.minor &&
+    now.mode === node.mode &&
+    now.uid === node.uid &&
+    now.gid === node.gid;
+  return same ? undefined : true;
 }

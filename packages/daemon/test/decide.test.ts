@@ -1,7 +1,7 @@
 import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { fixtureDatabase } from '@devbinder/udev/fixtures';
 import { describe, expect, it } from 'vitest';
-import { decide, decisionKey, isManaged } from '../src/decide.js';
+import { decide, decisionKey, isManaged, notPreauthorized } from '../src/decide.js';
 
 const db = fixtureDatabase({
   '/devices/virtual/block/zram1': {
@@ -110,5 +110,24 @@ describe('decide', () => {
     );
     expect(decision.nodes).toEqual([]);
     expect(decision.failedSelectors).toEqual([]);
+  });
+});
+
+describe('notPreauthorized', () => {
+  const zram3 = { type: 'b', major: 253, minor: 3 } as const;
+
+  it('names the annotation item that would pre-authorize the device', () => {
+    expect(notPreauthorized(zram3, { 'io.dev-binder.udev.subsystem': 'block:zram*' })).toBe(
+      'not pre-authorized: add b:253 to io.dev-binder.hotplug.majors (applies when the container is created)',
+    );
+    expect(notPreauthorized(zram3, { 'io.dev-binder.hotplug.majors': 'c:253;b:7' })).toMatch(
+      /^not pre-authorized: add b:253 to /,
+    );
+  });
+
+  it('points at the creation when the major is listed but was not allowed then', () => {
+    expect(notPreauthorized(zram3, { 'io.dev-binder.hotplug.majors': 'b:253' })).toBe(
+      'not pre-authorized: io.dev-binder.hotplug.majors lists b:253, but the rules the container was created with do not allow it (was it created without the devbinder hook?)',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceRule, parseDevicesList } from '../src/cgroup-v1.js';
 import type { NodeState } from '../src/container-fs.js';
-import { type ActualState, planChanges, type WantedNode } from '../src/plan.js';
+import { type Access, type ActualState, planChanges, type WantedNode } from '../src/plan.js';
 import type { GivenNode } from '../src/state.js';
 
 const DEFAULT_RULES = parseDevicesList('b *:* m\nc *:* m\nc 1:3 rwm\nc 136:* rwm\n', 'list');
@@ -24,10 +24,20 @@ const given = ({ path, type, major, minor }: WantedNode): GivenNode => ({
 const rule = (node: WantedNode): DeviceRule => ({ ...node, access: 'rwm' });
 const present = (node: WantedNode): [string, NodeState] => [node.path, { kind: 'device', ...node }];
 
-function actual(nodes: Array<[string, NodeState]>, rules: DeviceRule[] | undefined): ActualState {
+/** A container with these nodes whose v1 rules the daemon writes, or whose access is `access`. */
+function actual(nodes: Array<[string, NodeState]>, access: DeviceRule[] | Access): ActualState {
   const byPath = new Map(nodes);
-  return { node: (path) => byPath.get(path) ?? { kind: 'missing' }, rules };
+  return {
+    node: (path) => byPath.get(path) ?? { kind: 'missing' },
+    access: Array.isArray(access) ? { kind: 'writable', rules: access } : access,
+  };
 }
+
+/** Access fixed at creation to the majors pre-authorized by `io.dev-binder.hotplug.majors`. */
+const preauthorized = (...majors: number[]): Access => ({
+  kind: 'fixed',
+  grants: ({ type, major }) => type === 'b' && majors.includes(major),
+});
 
 describe('planChanges', () => {
   it('allows and creates a new device', () => {
@@ -36,6 +46,7 @@ describe('planChanges', () => {
       remove: [],
       allow: [{ type: 'b', major: 253, minor: 1 }],
       create: [{ ...zram(1), replace: false }],
+      withheld: [],
     });
   });
 
@@ -46,7 +57,7 @@ describe('planChanges', () => {
       actual([present(zram(1))], [...DEFAULT_RULES, rule(zram(1))]),
       { revoke: true },
     );
-    expect(changes).toEqual({ deny: [], remove: [], allow: [], create: [] });
+    expect(changes).toEqual({ deny: [], remove: [], allow: [], create: [], withheld: [] });
   });
 
   it('takes back a device that is gone: exact rule denied, node removed', () => {
@@ -61,6 +72,7 @@ describe('planChanges', () => {
       remove: [given(zram(1))],
       allow: [],
       create: [],
+      withheld: [],
     });
   });
 
@@ -72,7 +84,7 @@ describe('planChanges', () => {
       actual([present(userDevice)], [...DEFAULT_RULES, rule(userDevice)]),
       { revoke: true },
     );
-    expect(changes).toEqual({ deny: [], remove: [], allow: [], create: [] });
+    expect(changes).toEqual({ deny: [], remove: [], allow: [], create: [], withheld: [] });
   });
 
   it('leaves a given path alone once something else is there', () => {
@@ -108,6 +120,7 @@ describe('planChanges', () => {
       remove: [],
       allow: [{ type: 'b', major: 253, minor: 2 }],
       create: [{ ...zram(2), replace: false }],
+      withheld: [],
     });
   });
 
@@ -133,10 +146,10 @@ describe('planChanges', () => {
     ]);
   });
 
-  it('writes no rule for a container that may use every device, and none without a v1 cgroup', () => {
+  it('writes no rule for a container that may use every device, nor where access is fixed', () => {
     const everything = parseDevicesList('a *:* rwm\n', 'list');
-    for (const rules of [everything, undefined]) {
-      const changes = planChanges([zram(1)], [given(zram(4))], actual([present(zram(4))], rules), {
+    for (const access of [everything, preauthorized(253)]) {
+      const changes = planChanges([zram(1)], [given(zram(4))], actual([present(zram(4))], access), {
         revoke: true,
       });
       expect(changes.allow).toEqual([]);
@@ -154,6 +167,60 @@ describe('planChanges', () => {
       actual([present(zram(1)), present(link)], [...DEFAULT_RULES, rule(zram(1))]),
       { revoke: true },
     );
-    expect(changes).toEqual({ deny: [], remove: [given(zram(1))], allow: [], create: [] });
+    expect(changes).toEqual({
+      deny: [],
+      remove: [given(zram(1))],
+      allow: [],
+      create: [],
+      withheld: [],
+    });
+  });
+
+  it('writes no rule for a device a pre-authorized major already grants, and denies none', () => {
+    const wildcard = parseDevicesList('b 253:* rwm\n', 'list');
+    expect(
+      planChanges([zram(1)], [], actual([], [...DEFAULT_RULES, ...wildcard]), { revoke: true }),
+    ).toEqual({
+      deny: [],
+      remove: [],
+      allow: [],
+      create: [{ ...zram(1), replace: false }],
+      withheld: [],
+    });
+    expect(
+      planChanges(
+        [],
+        [given(zram(1))],
+        actual([present(zram(1))], [...DEFAULT_RULES, ...wildcard]),
+        {
+          revoke: true,
+        },
+      ),
+    ).toEqual({ deny: [], remove: [given(zram(1))], allow: [], create: [], withheld: [] });
+  });
+
+  it('with access fixed at creation, makes only the nodes it grants and withholds the rest', () => {
+    const loop0: WantedNode = { ...zram(0), path: '/dev/loop0', major: 7 };
+    const changes = planChanges(
+      [zram(1), loop0, zram(2)],
+      [given(zram(5))],
+      actual([present(zram(2)), present(zram(5))], preauthorized(253)),
+      { revoke: true },
+    );
+    expect(changes).toEqual({
+      deny: [],
+      remove: [given(zram(5))],
+      allow: [],
+      create: [{ ...zram(1), replace: false }],
+      withheld: [loop0],
+    });
+  });
+
+  it('with access fixed at creation, leaves a present node it does not grant alone', () => {
+    const loop0: WantedNode = { ...zram(0), path: '/dev/loop0', major: 7 };
+    const changes = planChanges([loop0], [], actual([present(loop0)], preauthorized(253)), {
+      revoke: true,
+    });
+    expect(changes).toEqual({ deny: [], remove: [], allow: [], create: [], withheld: [] });
   });
 });

@@ -28,6 +28,7 @@ export interface DaemonCommandOptions extends Omit<RuntimeOptions, 'root' | 'ude
   stateDir: string;
   logFormat: string;
   reconcileInterval: string;
+  cgroupAccess: string;
 }
 
 /**
@@ -43,6 +44,13 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
   if (!Number.isFinite(seconds) || seconds < 1) {
     throw new CliError(
       `--reconcile-interval: expected a number of seconds ≥ 1, got ${options.reconcileInterval}`,
+      ExitCode.badInput,
+    );
+  }
+  const cgroupAccess = options.cgroupAccess;
+  if (cgroupAccess !== 'write' && cgroupAccess !== 'preauthorized-only') {
+    throw new CliError(
+      `--cgroup-access: expected write or preauthorized-only, got ${cgroupAccess}`,
       ExitCode.badInput,
     );
   }
@@ -73,6 +81,7 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
     controlSocket: options.socket,
     stateDir: options.stateDir,
     reconcileIntervalMs: seconds * 1000,
+    cgroupAccess,
     log,
     runner,
     async answerHook(request, view) {
@@ -134,23 +143,26 @@ function renderStatus(status: DaemonStatus): string {
     `daemon pid ${status.pid}, up since ${status.startedAt}, socket ${status.controlSocket}`,
     `podman ${status.podmanVersion} at ${status.podmanSocket} (events: ${status.podmanEvents})`,
     `udev: ${status.udev.devices} devices (${status.udev.source}), monitor ${status.udev.monitor}`,
+    `cgroup access: ${status.cgroupAccess}`,
     `hook answers: ${status.counters.hookAnswers} (declined ${status.counters.hookDeclined}); passes: ${status.counters.passes}, changes: ${status.counters.changes}`,
     '',
   ];
-  const rows = status.containers.flatMap(({ id, name, pid, devices, lastChange, problems }) => {
-    const base = [name, id.slice(0, 12), String(pid)];
-    const paths = devices.map(
-      ({ path, type, major, minor }) => `${path} (${type} ${major}:${minor})`,
-    );
-    const detail = [...problems.map((problem) => `! ${problem}`), ...paths];
-    const changed = lastChange ? `${lastChange.time} ${lastChange.actions.join(', ')}` : '';
-    return (detail.length > 0 ? detail : ['(no devices)']).map((text, index) =>
-      index === 0 ? [...base, text, changed] : ['', '', '', text, ''],
-    );
-  });
+  const rows = status.containers.flatMap(
+    ({ id, name, pid, access, devices, lastChange, problems }) => {
+      const base = [name, id.slice(0, 12), String(pid), access ?? ''];
+      const paths = devices.map(
+        ({ path, type, major, minor }) => `${path} (${type} ${major}:${minor})`,
+      );
+      const detail = [...problems.map((problem) => `! ${problem}`), ...paths];
+      const changed = lastChange ? `${lastChange.time} ${lastChange.actions.join(', ')}` : '';
+      return (detail.length > 0 ? detail : ['(no devices)']).map((text, index) =>
+        index === 0 ? [...base, text, changed] : ['', '', '', '', text, ''],
+      );
+    },
+  );
   const containers =
     rows.length > 0
-      ? renderTable(['CONTAINER', 'ID', 'PID', 'DEVICES', 'LAST CHANGE'], rows)
+      ? renderTable(['CONTAINER', 'ID', 'PID', 'ACCESS', 'DEVICES', 'LAST CHANGE'], rows)
       : 'No managed containers.\n';
   const events = status.lastEvents
     .slice(-10)
