@@ -42,6 +42,8 @@ type Answer = { ok: unknown } | { err: WireSelectorError };
 
 /** An interest is a handful of filters; one this large is a plugin flooding the host. */
 const MAX_INTEREST_BYTES = 64 * 1024;
+/** Interests kept in memory; a long-running host sees few distinct annotations. */
+const MAX_REMEMBERED_INTERESTS = 1024;
 
 interface LoadedPlugin {
   entry: PluginEntry;
@@ -52,6 +54,8 @@ interface LoadedPlugin {
 /** Runs selector plugins: verified, transpiled by us, each in its own worker under its limits. */
 export class PluginHost {
   private readonly loaded = new Map<string, LoadedPlugin>();
+  /** Interest answers by plugin identity and argument (see identity()). */
+  private readonly interests = new Map<string, Answer>();
   private readonly transpiled: TranspileCache;
   private readonly memo: AnswerMemo | undefined;
 
@@ -79,12 +83,17 @@ export class PluginHost {
     const deadline = { at: undefined as number | undefined };
     const identity = this.identity(plugin, argument);
 
-    const interest = this.unwrap(
-      plugin,
-      await this.remembered(['interest', ...identity], () =>
+    // An interest depends on the argument alone: asked once per process, whatever the devices.
+    const interestKey = identity.join('\0');
+    let interestAnswer = this.interests.get(interestKey);
+    if (interestAnswer === undefined) {
+      interestAnswer = await this.remembered(['interest', ...identity], () =>
         this.answer(plugin, 'interest', [argument], deadline, MAX_INTEREST_BYTES),
-      ),
-    ) as WireInterest;
+      );
+      if (this.interests.size >= MAX_REMEMBERED_INTERESTS) this.interests.clear();
+      this.interests.set(interestKey, interestAnswer);
+    }
+    const interest = this.unwrap(plugin, interestAnswer) as WireInterest;
     const offer = buildOffer(db, interest);
     // Room for every offered device with a long reason (JSON escapes included): anything longer is
     // no answer but a flood. Reasons over the message limit are cut below.
