@@ -15,7 +15,6 @@ import type * as World from '../types/wit/selector.js';
 
 /** The WIT package this SDK implements; a manifest records it and the host checks it. */
 export const WIT_PACKAGE = 'devbinder:selector@0.3.0';
-export const WIT_VERSION = '0.3.0';
 
 /** The WIT `device-filter` record. */
 export interface WireDeviceFilter {
