@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { writeAllSync } from '../io.js';
 
@@ -28,7 +28,10 @@ const BAD_INPUT = new Set(['PluginProjectError', 'BundleError', 'ComponentizeErr
  * (`plugin new` sets that up). It is looked up from the project first, then next to devbinder
  * (a checkout of devbinder has it there).
  */
-export async function runPluginBuild(dir: string | undefined, options: { json: boolean }) {
+export async function runPluginBuild(
+  dir: string | undefined,
+  options: { json: boolean },
+): Promise<ExitCode> {
   const project = resolve(dir ?? '.');
   const builder = await loadBuilder(project);
   const started = performance.now();
@@ -58,7 +61,7 @@ export async function runPluginBuild(dir: string | undefined, options: { json: b
 
 async function loadBuilder(project: string): Promise<PluginBuilder> {
   const found =
-    resolveFrom(join(project, 'package.json')) ?? resolveFrom(new URL(import.meta.url).pathname);
+    resolveFrom(join(project, 'package.json')) ?? resolveFrom(fileURLToPath(import.meta.url));
   if (found === undefined) {
     throw new CliError(
       `@devbinder/plugin-build is not installed in ${project}: run npm install there (devbinder plugin new lists it in devDependencies)`,
