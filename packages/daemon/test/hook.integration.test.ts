@@ -54,6 +54,14 @@ const INPUTS: Record<string, string> = {
     'io.dev-binder.udev.subsystem': 'block:zram*',
     'io.dev-binder.symlinks': 'true',
   }),
+  'zram pre-authorized by major': config({
+    'io.dev-binder.udev.subsystem': 'block:zram*',
+    'io.dev-binder.hotplug.majors': 'b:253;c:188',
+  }),
+  'malformed majors': config({
+    'io.dev-binder.udev.subsystem': 'block:zram*',
+    'io.dev-binder.hotplug.majors': 'b:253,zram',
+  }),
   'two labelled selections': config({
     'io.dev-binder.udev.subsystem.a': 'block:zram*',
     'io.dev-binder.udev.subsystem.b': 'block:loop0',

@@ -104,6 +104,8 @@ export interface DaemonOptions {
   socket?: string;
   /** Scheduling niceness, as the unit's Nice= sets it. */
   nice?: number;
+  /** `--cgroup-access` (default: the daemon's, `write`). */
+  cgroupAccess?: 'write' | 'preauthorized-only';
 }
 
 /** Starts `devbinder daemon` from the built CLI and waits until it is ready. */
@@ -126,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     'json',
     '--reconcile-interval',
     String(options.reconcileIntervalSeconds ?? 30),
+    ...(options.cgroupAccess === undefined ? [] : ['--cgroup-access', options.cgroupAccess]),
   ];
   // As the unit runs it (Nice=), when asked: nice execs node, so the pid stays the daemon's.
   const [file, ...args] =
@@ -317,23 +320,33 @@ export async function zramView(container: TestContainer): Promise<ZramView> {
       nodes.push(number);
     }
   }
-  const cgroup = (await readFile(`/proc/${container.pid}/cgroup`, 'utf8'))
-    .split('\n')
-    .find((line) => line.split(':')[1]?.split(',').includes('devices'));
-  const path = cgroup?.slice(cgroup.indexOf(':', cgroup.indexOf(':') + 1) + 1);
-  const list = await readFile(`/sys/fs/cgroup/devices${path}/devices.list`, 'utf8');
+  const list = await devicesList(container);
   const rules = [...list.matchAll(/^b 253:(\d+) rwm$/gm)].map((match) => Number(match[1]));
   const byNumber = (a: number, b: number) => a - b;
   return { nodes: nodes.sort(byNumber), rules: rules.sort(byNumber) };
 }
 
+/** The container's v1 `devices.list`, as the kernel enforces it. */
+export async function devicesList(container: TestContainer): Promise<string> {
+  const cgroup = (await readFile(`/proc/${container.pid}/cgroup`, 'utf8'))
+    .split('\n')
+    .find((line) => line.split(':')[1]?.split(',').includes('devices'));
+  const path = cgroup?.slice(cgroup.indexOf(':', cgroup.indexOf(':') + 1) + 1);
+  return readFile(`/sys/fs/cgroup/devices${path}/devices.list`, 'utf8');
+}
+
 /** Reads a device inside the container with its own dd; the exit code and dd's output. */
 export async function readInside(container: TestContainer, number: number) {
+  return readNode(container, `/dev/zram${number}`);
+}
+
+/** Reads one block of a node inside the container with its own dd. */
+export async function readNode(container: TestContainer, path: string) {
   return run('podman', [
     'exec',
     container.id,
     'dd',
-    `if=/dev/zram${number}`,
+    `if=${path}`,
     'of=/dev/null',
     'bs=4096',
     'count=1',
