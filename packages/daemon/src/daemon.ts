@@ -50,7 +50,10 @@ interface Managed {
   /** What it holds from devbinder after the last pass; undefined before its first pass. */
   given: GivenNode[] | undefined;
   lastChange: { time: string; actions: string[] } | undefined;
-  /** Why nothing is done for it (user namespace), or what went wrong last time. */
+  /**
+   * Why nothing is done for it (user namespace, no creation config), or what went wrong last
+   * time.
+   */
   problems: string[];
   /** How its access is handled, once a pass has met it. */
   access: AccessHandling | undefined;
