@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type DeviceCgroupRule, parseRuntimeConfig, rulesAllow } from '@devbinder/oci';
 import type { DeviceNumber } from '@devbinder/udev';
 import { type HostHasDevice, staleCreationDevices } from './adopt.js';
-import { DevicesCgroupV1, ruleText } from './cgroup-v1.js';
+import { DevicesCgroupV1, type DevicesHierarchy, ruleText } from './cgroup-v1.js';
 import {
   ContainerGone,
   ContainerProcess,
@@ -59,8 +59,8 @@ export type Outcome =
 export interface ApplierOptions {
   store: StateStore;
   nodeMaker: NodeMaker;
-  /** Where the v1 devices hierarchy is mounted. */
-  devicesMount: string;
+  /** Where the v1 devices hierarchy is mounted here; undefined when there is none (pure v2). */
+  devicesHierarchy: DevicesHierarchy | undefined;
   cgroupAccess: CgroupAccessMode;
   hostHas: HostHasDevice;
   /** Checked before state is written: a container that died meanwhile must leave no file behind. */
@@ -232,9 +232,10 @@ export class Applier {
         );
       }
       const cgroupPath = process.cgroups.devices;
+      const hierarchy = this.options.devicesHierarchy;
       const access: AccessSource =
-        cgroupPath !== undefined && this.options.cgroupAccess === 'write'
-          ? { kind: 'v1-rules', cgroup: DevicesCgroupV1.at(this.options.devicesMount, cgroupPath) }
+        cgroupPath !== undefined && hierarchy !== undefined && this.options.cgroupAccess === 'write'
+          ? { kind: 'v1-rules', cgroup: DevicesCgroupV1.at(hierarchy, cgroupPath) }
           : { kind: 'creation-rules', rules: this.creationRules(container) };
       const handle = { process, access };
       this.handles.set(container.id, handle);

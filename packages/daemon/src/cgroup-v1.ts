@@ -114,11 +114,57 @@ export function ruleText(device: DeviceNumber, access = 'rwm'): string {
  * exception, `devices.deny` removes the exact one (runc, Podman and crun treat the v1 list the
  * same way). A container that exits takes its cgroup with it: ENOENT/ENODEV then mean "gone".
  */
+/**
+ * Where this process sees the v1 devices hierarchy: the mount point, and the cgroup the mount is
+ * rooted at. A process's cgroup path (`/proc/<pid>/cgroup`) counts from the hierarchy's root, so a
+ * mount rooted elsewhere (the daemon in a container sharing the host's cgroup namespace) needs the
+ * root cut off before the path means anything under the mount point.
+ */
+export interface DevicesHierarchy {
+  mountPoint: string;
+  root: string;
+}
+
+/** Finds the v1 devices hierarchy in `/proc/self/mountinfo` text; undefined on a pure v2 host. */
+export function parseDevicesHierarchy(mountinfo: string): DevicesHierarchy | undefined {
+  for (const line of mountinfo.split('\n')) {
+    const [mountFields, fsFields] = line.split(' - ');
+    if (!mountFields || !fsFields) continue;
+    const [fstype, , superOptions = ''] = fsFields.split(' ');
+    if (fstype !== 'cgroup' || !superOptions.split(',').includes('devices')) continue;
+    const fields = mountFields.split(' ');
+    const root = fields[3];
+    const mountPoint = fields[4];
+    if (root !== undefined && mountPoint !== undefined) {
+      return { root: unescapeMountField(root), mountPoint: unescapeMountField(mountPoint) };
+    }
+  }
+  return undefined;
+}
+
+/** mountinfo writes space, tab, newline and backslash in paths as octal escapes (`\040`). */
+function unescapeMountField(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) =>
+    String.fromCharCode(Number.parseInt(octal, 8)),
+  );
+}
+
+export function findDevicesHierarchy(): DevicesHierarchy | undefined {
+  return parseDevicesHierarchy(readFileSync('/proc/self/mountinfo', 'utf8'));
+}
+
 export class DevicesCgroupV1 {
   constructor(readonly dir: string) {}
 
-  static at(mount: string, path: string): DevicesCgroupV1 {
-    return new DevicesCgroupV1(join(mount, path));
+  /** The cgroup at `path` (as `/proc/<pid>/cgroup` gives it) in the hierarchy as mounted here. */
+  static at(hierarchy: DevicesHierarchy, path: string): DevicesCgroupV1 {
+    const root = hierarchy.root === '/' ? '' : hierarchy.root;
+    if (root !== '' && path !== root && !path.startsWith(`${root}/`)) {
+      throw new CgroupError(
+        `cgroup ${path} is outside the devices hierarchy mounted at ${hierarchy.mountPoint} (rooted at ${hierarchy.root})`,
+      );
+    }
+    return new DevicesCgroupV1(join(hierarchy.mountPoint, path.slice(root.length)));
   }
 
   rules(): DeviceRule[] {

@@ -12,6 +12,7 @@ import {
   type Outcome,
   type Target,
 } from './apply.js';
+import { type DevicesHierarchy, findDevicesHierarchy } from './cgroup-v1.js';
 import { NodeMaker } from './container-fs.js';
 import { ControlServer } from './control.js';
 import { type DatabaseView, LiveDatabase } from './database.js';
@@ -36,8 +37,8 @@ export interface DaemonOptions {
   /** Answers a hook exactly as `devbinder hook` would, from the daemon's database. */
   answerHook(request: HookRequest, view: DatabaseView): Promise<HookReply>;
   readDatabase?: (warn: (message: string) => void) => UdevDatabase;
-  /** Where the v1 devices hierarchy is mounted (default /sys/fs/cgroup/devices). */
-  devicesMount?: string;
+  /** Where the v1 devices hierarchy is mounted (default: found in /proc/self/mountinfo). */
+  devicesHierarchy?: DevicesHierarchy | undefined;
   /** Whether v1 device rules are written (default `write`); see `CgroupAccessMode`. */
   cgroupAccess?: CgroupAccessMode;
   udevadm?: string;
@@ -164,7 +165,8 @@ export class Daemon {
     this.applier = new Applier({
       store: this.store,
       nodeMaker: this.nodeMaker,
-      devicesMount: options.devicesMount ?? '/sys/fs/cgroup/devices',
+      devicesHierarchy:
+        'devicesHierarchy' in options ? options.devicesHierarchy : findDevicesHierarchy(),
       cgroupAccess: this.cgroupAccess,
       hostHas: hostHasDevice,
       stillManaged: (id) => this.managed.has(id),

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allowsEverything,
+  DevicesCgroupV1,
   grants,
   hasExactRule,
+  parseDevicesHierarchy,
   parseDevicesList,
   parseProcCgroup,
 } from '../src/cgroup-v1.js';
@@ -95,5 +97,41 @@ describe('rules', () => {
     expect(allowsEverything(privileged)).toBe(true);
     expect(allowsEverything(podmanDefault)).toBe(false);
     expect(grants(privileged, zram1)).toBe(true);
+  });
+});
+
+describe('the devices hierarchy as mounted here', () => {
+  it('finds the v1 devices mount in a recorded mountinfo (this CI machine)', () => {
+    const mountinfo = readFileSync(
+      new URL('./fixtures/mountinfo-v1-hybrid.txt', import.meta.url),
+      'utf8',
+    );
+    expect(parseDevicesHierarchy(mountinfo)).toEqual({
+      root: '/',
+      mountPoint: '/sys/fs/cgroup/devices',
+    });
+  });
+
+  it('finds none on a pure cgroup v2 host', () => {
+    const v2 =
+      '28 23 0:25 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n';
+    expect(parseDevicesHierarchy(v2)).toBeUndefined();
+  });
+
+  it('cuts the mount root off a container path: a daemon in a container sees a subtree', () => {
+    const inContainer =
+      '611 600 0:33 /machine/lab\\040host /sys/fs/cgroup/devices ro,nosuid - cgroup cgroup rw,devices\n';
+    const hierarchy = parseDevicesHierarchy(inContainer);
+    expect(hierarchy).toEqual({ root: '/machine/lab host', mountPoint: '/sys/fs/cgroup/devices' });
+    if (!hierarchy) throw new Error('unreachable');
+    expect(DevicesCgroupV1.at(hierarchy, '/machine/lab host/libpod_parent/libpod-abc').dir).toBe(
+      '/sys/fs/cgroup/devices/libpod_parent/libpod-abc',
+    );
+    expect(() => DevicesCgroupV1.at(hierarchy, '/other/libpod-abc')).toThrow(
+      'cgroup /other/libpod-abc is outside the devices hierarchy mounted at /sys/fs/cgroup/devices (rooted at /machine/lab host)',
+    );
+    expect(DevicesCgroupV1.at({ root: '/', mountPoint: '/m' }, '/libpod_parent/x').dir).toBe(
+      '/m/libpod_parent/x',
+    );
   });
 });
