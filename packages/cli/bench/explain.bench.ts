@@ -11,8 +11,11 @@
  *
  * Reports; asserts nothing. Needs no root.
  */
+
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decideBinding, type SelectorRunner } from '@devbinder/engine';
@@ -63,6 +66,7 @@ const nativeRunner: SelectorRunner = {
 };
 
 const work = mkdtempSync(join(tmpdir(), 'devbinder-bench-explain-'));
+const loadBefore = loadavg();
 try {
   const generated = generateExport(DEVICES);
   const exportFile = join(work, 'export-db.txt');
@@ -163,13 +167,23 @@ try {
     deviceNodes: generated.nodes,
     annotations: ANNOTATIONS,
     nodesChosen: chosen,
+    // Other work on the machine stretches every case; the 1-minute load says how much there was.
+    loadAverage: { before: loadBefore, after: loadavg() },
     cold: coldResults,
     warm,
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, 'explain.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(resultsDir, 'explain.md'), `${tables}\n`);
+  // Aligned as the repository's formatter wants its Markdown.
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  spawnSync(process.execPath, [biome, 'format', '--write', join(resultsDir, 'explain.md')]);
   console.log(tables);
+  console.log(
+    `\nload average (1, 5, 15 min) before ${loadBefore.map((value) => value.toFixed(1)).join(' ')}, after ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`\n${chosen} device nodes chosen; wrote ${join(resultsDir, 'explain.json')}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
