@@ -5,9 +5,10 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { devbinder } from '../../../test-support/podman.js';
+import { run } from '../../../test-support/exec.js';
+import { DEVBINDER, devbinder } from '../../../test-support/podman.js';
 import { maliciousPluginDir } from '../../plugin-host/test/malicious/build.js';
 
 let malicious: string;
@@ -16,6 +17,7 @@ beforeAll(async () => {
 }, 600_000);
 
 const temporary = () => mkdtempSync(join(tmpdir(), 'devbinder-plugin-commands-'));
+const DIST = dirname(DEVBINDER);
 
 describe('devbinder plugin new', () => {
   it('writes a project with the SDK vendored, and says what to do next', async () => {
@@ -54,6 +56,26 @@ describe('devbinder plugin new', () => {
 });
 
 describe('devbinder plugin build', () => {
+  it('asks for npm install when neither the project nor devbinder has the compiler', async () => {
+    // A devbinder installed outside this workspace, as npm installs it: without plugin-build.
+    const installed = temporary();
+    cpSync(DIST, join(installed, 'dist'), {
+      recursive: true,
+      filter: (source) => !source.startsWith(join(DIST, 'plugins')),
+    });
+    const project = join(temporary(), 'lonely');
+    const cli = join(installed, 'dist', 'devbinder.js');
+    // pnpm's NODE_PATH would lead the lookup into this workspace.
+    const { NODE_PATH: _, ...env } = process.env;
+    const outside = (args: string[]) => run(process.execPath, [cli, ...args], { env });
+    expect((await outside(['plugin', 'new', 'lonely', project])).exitCode).toBe(0);
+    const result = await outside(['plugin', 'build', project]);
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stderr).toContain(
+      `@devbinder/plugin-build is not installed in ${project}: run npm install there`,
+    );
+  });
+
   it('refuses a directory that is not a plugin project', async () => {
     const dir = temporary();
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', version: '1.0.0' }));

@@ -10,7 +10,7 @@
  */
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
 import { DEVBINDER, REPO_ROOT, TEST_IMAGE } from '../../../test-support/podman.js';
@@ -110,10 +110,12 @@ describe('docs/plugin-guide.md', () => {
   }, 600_000);
 });
 
+/** A login shell's environment, not this test runner's (pnpm's NODE_PATH, npm_config_*, …). */
 function guideEnvironment(): NodeJS.ProcessEnv {
   return {
-    ...process.env,
-    PATH: `${join(work, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: process.env.HOME ?? '/root',
+    LANG: 'C.UTF-8',
+    PATH: `${join(work, 'bin')}:${dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     npm_config_offline: 'true',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
