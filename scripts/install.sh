@@ -42,7 +42,7 @@ mkdir -p /usr/lib/devbinder/plugins /etc/devbinder/plugins
 devbinder=$prefix/bin/devbinder
 "$devbinder" hook --print-config --hooks-dir "$hooks_dir"
 # Transpile the bundled plugins now, so the first container start does not wait for it.
-for annotation in io.dev-binder.udev.seat=seat0 io.dev-binder.udev.subsystem=sound io.dev-binder.udev.usb=0000:0000; do
+for annotation in io.dev-binder.udev.seat=seat0 io.dev-binder.udev.subsystem=sound io.dev-binder.udev.usb=0000:0000 io.dev-binder.udev.match=KERNEL==none; do
   "$devbinder" explain --annotation "$annotation" >/dev/null
 done
 echo "installed $("$devbinder" --version) at $devbinder; hook in $hooks_dir/devbinder.json"
