@@ -40,7 +40,17 @@ export const { interest, select } = defineSelector({
     return seat;
   },
 
-  interest: () => ({ filters: [{ hasNode: true }], ancestors: true, properties: ['ID_SEAT'] }),
+  /**
+   * Only what can be on the seat: for seat0, seat-tagged devices with what lies below them; for
+   * another seat, devices assigned to it with what lies below them (a child inherits the seat).
+   * Ancestors come along so that the nearest ID_SEAT up the chain is seen.
+   */
+  interest: (seat) => ({
+    filters: [seat === DEFAULT_SEAT ? { tag: 'seat' } : { property: ['ID_SEAT', seat] as const }],
+    ancestors: true,
+    descendants: true,
+    properties: ['ID_SEAT'],
+  }),
 
   *select(seat, devices) {
     for (const device of devices) {

@@ -81,6 +81,16 @@ describe('seat selector semantics', () => {
     expect((await seat.select('seat2', db))[0]?.reason).toBe('ID_SEAT=seat2 (from card1)');
   });
 
+  it('sees an ID_SEAT set on an untagged ancestor above the seat tag', async () => {
+    const hub = fixtureDatabase({
+      '/devices/hub': { subsystem: 'usb', properties: { ID_SEAT: 'seat1' } },
+      '/devices/hub/input7': { subsystem: 'input', tags: ['seat'] },
+      '/devices/hub/input7/event7': { subsystem: 'input', devnode: '/dev/input/event7' },
+    });
+    expect(await seat.nodes('seat0', hub)).toEqual([]);
+    expect(await seat.nodes('seat1', hub)).toEqual(['/dev/input/event7']);
+  });
+
   it('counts ID_SEAT=seat0 as seat0 and ignores untagged devices', async () => {
     expect(await seat.nodes('seat0', db)).toEqual(['/dev/fb0']);
   });

@@ -81,11 +81,16 @@ export const { interest, select } = defineSelector({
   parse,
 
   interest: (wanted) => ({
-    filters: [
-      ...wanted.map(({ vendor }) => ({ property: ['ID_VENDOR_ID', vendor] as const })),
-      // Without udev only the kernel's PRODUCT identifies a USB device.
-      { subsystem: 'usb', devtype: 'usb_device' },
-    ],
+    filters: wanted.flatMap(({ vendor, product }) => [
+      { property: ['ID_VENDOR_ID', vendor] as const },
+      // Without udev only the kernel's PRODUCT (`403/6001/600`: hex, no leading zeros) says it.
+      {
+        property: [
+          'PRODUCT',
+          `${Number.parseInt(vendor, 16).toString(16)}/${Number.parseInt(product, 16).toString(16)}/*`,
+        ] as const,
+      },
+    ]),
     descendants: true,
     properties: PROPERTIES,
   }),
