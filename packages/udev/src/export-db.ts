@@ -54,6 +54,8 @@ function readRecords(text: string, origin: string): CompleteRecord[] {
   let record: ExportRecord | undefined;
   let recordLine = 0;
 
+  const fail = (lineNumber: number, problem: string) =>
+    new UdevParseError(origin, lineNumber, problem);
   const finish = () => {
     if (record === undefined) return;
     if (record.devpath === undefined) {
@@ -63,10 +65,16 @@ function readRecords(text: string, origin: string): CompleteRecord[] {
     record = undefined;
   };
 
-  for (const [index, line] of text.split('\n').entries()) {
-    const lineNumber = index + 1;
-    const fail = (problem: string) => new UdevParseError(origin, lineNumber, problem);
-    if (line === '') {
+  // One pass with indexOf rather than split('\n'): a 10,000-device capture is 250,000 lines, and
+  // an array of them (plus a closure per line) kept the parser mostly collecting garbage.
+  let lineNumber = 0;
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const lineStart = start;
+    start = end + 1;
+    lineNumber++;
+    if (end === lineStart) {
       finish();
       continue;
     }
@@ -74,14 +82,29 @@ function readRecords(text: string, origin: string): CompleteRecord[] {
       record = emptyRecord();
       recordLine = lineNumber;
     }
-    if (line[1] !== ':' || line[2] !== ' ') throw fail(`malformed line ${quote(line)}`);
-    const value = line.slice(3);
-    switch (line[0]) {
+    if (text[lineStart + 1] !== ':' || text[lineStart + 2] !== ' ') {
+      throw fail(lineNumber, `malformed line ${quote(text.slice(lineStart, end))}`);
+    }
+    const prefix = text[lineStart];
+    if (prefix === 'E') {
+      // The bulk of any capture: slice key and value straight out of the text.
+      const equals = text.indexOf('=', lineStart + 3);
+      if (equals <= lineStart + 3 || equals >= end) {
+        throw fail(lineNumber, `malformed E: line ${quote(text.slice(lineStart + 3, end))}`);
+      }
+      record.properties[text.slice(lineStart + 3, equals)] = text.slice(equals + 1, end);
+      continue;
+    }
+    const value = text.slice(lineStart + 3, end);
+    switch (prefix) {
       case 'P':
-        if (record.devpath !== undefined) throw fail('second P: line in one record');
-        if (!value.startsWith('/')) throw fail(`malformed P: line ${quote(value)}`);
+        if (record.devpath !== undefined) throw fail(lineNumber, 'second P: line in one record');
+        if (!value.startsWith('/')) throw fail(lineNumber, `malformed P: line ${quote(value)}`);
         if (devpathLines.has(value)) {
-          throw fail(`device ${quote(value)} already listed on line ${devpathLines.get(value)}`);
+          throw fail(
+            lineNumber,
+            `device ${quote(value)} already listed on line ${devpathLines.get(value)}`,
+          );
         }
         devpathLines.set(value, lineNumber);
         record.devpath = value;
@@ -106,19 +129,13 @@ function readRecords(text: string, origin: string): CompleteRecord[] {
         break;
       case 'D': {
         const match = DEVICE_NUMBER.exec(value);
-        if (match === null) throw fail(`malformed D: line ${quote(value)}`);
+        if (match === null) throw fail(lineNumber, `malformed D: line ${quote(value)}`);
         const [, type, major, minor] = match;
         record.devnum = {
           type: type === 'b' ? 'b' : 'c',
           major: Number(major),
           minor: Number(minor),
         };
-        break;
-      }
-      case 'E': {
-        const equals = value.indexOf('=');
-        if (equals < 1) throw fail(`malformed E: line ${quote(value)}`);
-        record.properties[value.slice(0, equals)] = value.slice(equals + 1);
         break;
       }
     }
