@@ -17,6 +17,7 @@ export type {
 } from '@devbinder/plugin-host';
 
 import { parseExportDb, type UdevDatabase } from '@devbinder/udev';
+import { afterAll, beforeAll } from 'vitest';
 
 export { type DeviceFixture, fixtureDatabase } from '@devbinder/udev/fixtures';
 
@@ -78,4 +79,37 @@ export function loadSelector(where: string | URL, options: LoadOptions = {}): Lo
 /** Replays a capture made with `udevadm info --export-db > FILE` (on any machine). */
 export function loadExport(file: string): UdevDatabase {
   return parseExportDb(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * `loadSelector` for a test file: loads the plugin before its tests (vitest's beforeAll) and stops
+ * its worker after them (afterAll). Call it at the top level of the file.
+ */
+export function useSelector(where: string | URL, options: LoadOptions = {}): LoadedSelector {
+  let loaded: LoadedSelector | undefined;
+  beforeAll(() => {
+    loaded = loadSelector(where, options);
+  });
+  afterAll(() => loaded?.close());
+  const current = (): LoadedSelector => {
+    if (!loaded)
+      throw new Error('useSelector: the plugin loads before the tests; use it inside them');
+    return loaded;
+  };
+  return {
+    get name() {
+      return current().name;
+    },
+    select: (argument, db) => current().select(argument, db),
+    nodes: (argument, db) => current().nodes(argument, db),
+    close: () => current().close(),
+  };
+}
+
+/**
+ * A real machine to test against: `desktop` is a systemd 252 desktop with two seats (seat1 on a
+ * USB hub), a keyboard and a mouse, an FTDI serial adapter, sound, a GPU and a disk.
+ */
+export function sampleCapture(name: 'desktop'): UdevDatabase {
+  return loadExport(fileURLToPath(new URL(`../captures/${name}.export-db.txt`, import.meta.url)));
 }

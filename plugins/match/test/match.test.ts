@@ -1,17 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import {
-  fixtureDatabase,
-  type LoadedSelector,
-  loadExport,
-  loadSelector,
-} from '@devbinder/plugin-testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureDatabase, sampleCapture, useSelector } from '@devbinder/plugin-testkit';
+import { describe, expect, it } from 'vitest';
 
-const desktop = loadExport(
-  fileURLToPath(
-    new URL('../../../packages/udev/test/fixtures/desktop-252.export-db.txt', import.meta.url),
-  ),
-);
+const desktop = sampleCapture('desktop');
 const joystick = fixtureDatabase({
   '/devices/usb1/1-1': {
     subsystem: 'usb',
@@ -41,11 +31,7 @@ const joystick = fixtureDatabase({
   '/devices/pnp0/tty/ttyS0': { subsystem: 'tty', devnode: '/dev/ttyS0' },
 });
 
-let match: LoadedSelector;
-beforeAll(() => {
-  match = loadSelector(fileURLToPath(new URL('../dist', import.meta.url)));
-});
-afterAll(() => match.close());
+const match = useSelector(new URL('../dist', import.meta.url));
 
 describe('match selector', () => {
   it('ANDs clauses on the device and its properties', async () => {

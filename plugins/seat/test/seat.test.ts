@@ -1,23 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import {
-  fixtureDatabase,
-  type LoadedSelector,
-  loadExport,
-  loadSelector,
-} from '@devbinder/plugin-testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureDatabase, sampleCapture, useSelector } from '@devbinder/plugin-testkit';
+import { describe, expect, it } from 'vitest';
 
-const desktop = loadExport(
-  fileURLToPath(
-    new URL('../../../packages/udev/test/fixtures/desktop-252.export-db.txt', import.meta.url),
-  ),
-);
-let seat: LoadedSelector;
-
-beforeAll(() => {
-  seat = loadSelector(fileURLToPath(new URL('../dist', import.meta.url)));
-});
-afterAll(() => seat.close());
+const desktop = sampleCapture('desktop');
+const seat = useSelector(new URL('../dist', import.meta.url));
 
 describe('seat selector on a captured desktop', () => {
   it('gives seat0 the seat-tagged devices and the child nodes under them', async () => {

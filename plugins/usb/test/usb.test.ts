@@ -1,23 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import {
-  fixtureDatabase,
-  type LoadedSelector,
-  loadExport,
-  loadSelector,
-} from '@devbinder/plugin-testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureDatabase, sampleCapture, useSelector } from '@devbinder/plugin-testkit';
+import { describe, expect, it } from 'vitest';
 
-const desktop = loadExport(
-  fileURLToPath(
-    new URL('../../../packages/udev/test/fixtures/desktop-252.export-db.txt', import.meta.url),
-  ),
-);
-let usb: LoadedSelector;
-
-beforeAll(() => {
-  usb = loadSelector(fileURLToPath(new URL('../dist', import.meta.url)));
-});
-afterAll(() => usb.close());
+const desktop = sampleCapture('desktop');
+const usb = useSelector(new URL('../dist', import.meta.url));
 
 describe('usb selector', () => {
   it('gives the USB device and every descendant with a node', async () => {

@@ -113,15 +113,11 @@ export const { interest, select } = defineSelector({
 }
 
 function testTs(name: string): string {
-  return `import { fixtureDatabase, type LoadedSelector, loadSelector } from '@devbinder/plugin-testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+  return `import { fixtureDatabase, useSelector } from '@devbinder/plugin-testkit';
+import { describe, expect, it } from 'vitest';
 
 // The component \`npm run build\` made, run as devbinder runs it: verified, sandboxed, under limits.
-let selector: LoadedSelector;
-beforeAll(() => {
-  selector = loadSelector(new URL('../dist', import.meta.url));
-});
-afterAll(() => selector.close());
+const selector = useSelector(new URL('../dist', import.meta.url));
 
 // Devices are linked to their parents by devpath; give each only the fields the test is about.
 const db = fixtureDatabase({
