@@ -44,9 +44,16 @@ export interface AnnotationProblem {
   fatal: boolean;
 }
 
-/** True when the container asks for devices at all; without that the hook passes the config through. */
-export function requestsDevices(annotations: Readonly<Record<string, string>>): boolean {
-  return Object.keys(annotations).some((key) => key.startsWith(SELECTOR_PREFIX));
+const HOOK_TRIGGER = new RegExp(SELECTOR_KEY_PATTERN);
+
+/**
+ * True when the hook has work for a container with these annotations: when a key matches
+ * SELECTOR_KEY_PATTERN, the pattern hooks.d runs the hook for. Without one Podman never runs the
+ * hook, and the hook run anyway passes the config through, so both end alike (`explain` reports
+ * it so). Only keys count, as for Podman; `io.dev-binder.udev.Seat` alone runs nothing.
+ */
+export function requestsDevices(annotations: Readonly<Record<string, unknown>>): boolean {
+  return Object.keys(annotations).some((key) => HOOK_TRIGGER.test(key));
 }
 
 export function parseAnnotations(annotations: Readonly<Record<string, string>>): {

@@ -1,10 +1,13 @@
 import {
   addDevices,
   allowMajors,
-  parseRuntimeConfig,
+  type JsonObject,
+  parseConfigDocument,
   type RuntimeConfig,
+  readRuntimeConfig,
   refuseToStart,
   serializeConfig,
+  uncheckedAnnotations,
 } from '@devbinder/oci';
 import type { UdevDatabase } from '@devbinder/udev';
 import {
@@ -65,13 +68,23 @@ export interface HookResult {
 }
 
 /**
- * The precreate hook as a function: config text in, config text out. Throws `ConfigError` for a
- * bad config.
+ * The config as the hook reads it: undefined when its annotations give the hook nothing to do
+ * (requestsDevices), and then nothing beyond the annotations' keys is looked at, since the config
+ * passes through as it came; otherwise checked whole. Throws `ConfigError`.
+ */
+export function readHookConfig(document: JsonObject, origin: string): RuntimeConfig | undefined {
+  if (!requestsDevices(uncheckedAnnotations(document))) return undefined;
+  return readRuntimeConfig(document, origin);
+}
+
+/**
+ * The precreate hook as a function: config text in, config text out. Throws `ConfigError` for
+ * text that is no JSON object, or for a bad config the hook has work for.
  */
 export async function bindDevices(input: string, deps: BindDependencies): Promise<HookResult> {
-  const config: RuntimeConfig = parseRuntimeConfig(input, 'config on stdin');
-  if (!requestsDevices(config.annotations))
-    return { output: input, binding: undefined, refusal: undefined };
+  const origin = 'config on stdin';
+  const config = readHookConfig(parseConfigDocument(input, origin), origin);
+  if (config === undefined) return { output: input, binding: undefined, refusal: undefined };
   const binding = await decideBinding(config.annotations, deps);
   if (binding.selection.fatal) {
     const refusal = refusalMessage(binding.selection.problems);

@@ -20,6 +20,7 @@ export {
   bindDevices,
   decideBinding,
   type HookResult,
+  readHookConfig,
   refusalMessage,
 } from './bind.js';
 export { type NodePlan, type PlannedNode, planNodes, type StatNode } from './nodes.js';

@@ -127,6 +127,27 @@ describe('requestsDevices', () => {
     expect(requestsDevices({ 'io.dev-binder.policy': 'required' })).toBe(false);
     expect(requestsDevices({})).toBe(false);
   });
+
+  it('agrees with the hooks.d pattern: a key Podman would not run the hook for asks for nothing', () => {
+    const pattern = new RegExp(SELECTOR_KEY_PATTERN);
+    for (const key of [
+      'io.dev-binder.udev.Seat',
+      'io.dev-binder.udev.',
+      'io.dev-binder.udev._x',
+      'io.dev-binder.udev.seat.Left',
+      'io.dev-binder.udev.usb.ftdi',
+      'io.dev-binder.udev.seat.',
+    ]) {
+      expect(requestsDevices({ [key]: 'seat1', 'io.dev-binder.policy': 'required' }), key).toBe(
+        pattern.test(key),
+      );
+    }
+    expect(requestsDevices({ 'io.dev-binder.udev.Seat': 'seat1' })).toBe(false);
+  });
+
+  it('looks at keys only, as Podman does', () => {
+    expect(requestsDevices({ 'io.dev-binder.udev.seat': 5 })).toBe(true);
+  });
 });
 
 describe('SELECTOR_KEY_PATTERN', () => {

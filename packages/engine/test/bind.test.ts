@@ -72,6 +72,33 @@ describe('bindDevices', () => {
     expect(result).toEqual({ output: input, binding: undefined });
   });
 
+  it('decides from the annotations first: a config it has nothing to do for comes back whatever it holds', async () => {
+    const untouched = deps({
+      readDatabase: () => {
+        throw new Error('must not read udev');
+      },
+    });
+    for (const input of [
+      '{"linux":{"devices":"x"}}',
+      '{"annotations":5,"linux":{"resources":{"devices":[{"allow":"yes"}]}}}',
+      '{"annotations":{"io.dev-binder.udev.Seat":"seat1","io.dev-binder.policy":"requird","n":1}}',
+    ]) {
+      expect((await bindDevices(input, untouched)).output).toBe(input);
+    }
+  });
+
+  it('checks the whole config once the annotations ask for devices, and any text is a JSON object', async () => {
+    await expect(
+      bindDevices(
+        '{"annotations":{"io.dev-binder.udev.disks":"loop0"},"linux":{"devices":"x"}}',
+        deps(),
+      ),
+    ).rejects.toThrow('config on stdin: linux.devices must be an array, got a string');
+    await expect(bindDevices('[]', deps())).rejects.toThrow(
+      'config on stdin: expected a JSON object, got an array',
+    );
+  });
+
   it('unions what several annotations select, once per device, with every reason', async () => {
     const { output, binding } = await bindDevices(
       config({

@@ -39,6 +39,15 @@ export class ConfigError extends Error {
 
 /** Parses the config from stdin or a file. Errors name the JSON path that is wrong. */
 export function parseRuntimeConfig(text: string, origin = 'config'): RuntimeConfig {
+  return readRuntimeConfig(parseConfigDocument(text, origin), origin);
+}
+
+/**
+ * The first half of parseRuntimeConfig: valid JSON and an object, nothing else checked. A hook
+ * that has nothing to do for a config (its annotations say so, see `uncheckedAnnotations`) must
+ * hand it back as it came, whatever else is in it.
+ */
+export function parseConfigDocument(text: string, origin = 'config'): JsonObject {
   let document: unknown;
   try {
     document = parse(text);
@@ -48,6 +57,19 @@ export function parseRuntimeConfig(text: string, origin = 'config'): RuntimeConf
   if (!isObject(document)) {
     throw new ConfigError(`${origin}: expected a JSON object, got ${describe(document)}`);
   }
+  return document;
+}
+
+/**
+ * The document's annotations as they are, values unchecked; none when `annotations` is missing
+ * or not an object. Their keys are what Podman's hooks.d `when.annotations` matches.
+ */
+export function uncheckedAnnotations(document: JsonObject): Readonly<Record<string, unknown>> {
+  return isObject(document.annotations) ? document.annotations : {};
+}
+
+/** The second half of parseRuntimeConfig: checks the parts devbinder reads. */
+export function readRuntimeConfig(document: JsonObject, origin = 'config'): RuntimeConfig {
   const at = (path: string) => `${origin}: ${path}`;
 
   const annotations: Record<string, string> = {};
@@ -142,5 +164,6 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (isLosslessNumber(value)) return 'a number';
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
 }

@@ -3,9 +3,12 @@ export {
   type DeviceCgroupRule,
   type JsonObject,
   type LinuxDevice,
+  parseConfigDocument,
   parseRuntimeConfig,
   type RuntimeConfig,
+  readRuntimeConfig,
   serializeConfig,
+  uncheckedAnnotations,
 } from './config.js';
 export {
   addDevices,

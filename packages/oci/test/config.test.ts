@@ -5,10 +5,13 @@ import {
   ConfigError,
   type DeviceCgroupRule,
   type LinuxDevice,
+  parseConfigDocument,
   parseRuntimeConfig,
+  readRuntimeConfig,
   refuseToStart,
   rulesAllow,
   serializeConfig,
+  uncheckedAnnotations,
 } from '../src/index.js';
 
 const loop0: LinuxDevice = {
@@ -75,7 +78,7 @@ describe('parseRuntimeConfig', () => {
     ['"text"', /stdin: expected a JSON object, got a string/],
     ['{"annotations":{"a":1}}', /stdin: annotations\["a"\] must be a string, got a number/],
     ['{"annotations":[]}', /stdin: annotations must be an object/],
-    ['{"linux":{"devices":{}}}', /stdin: linux\.devices must be an array, got a object/],
+    ['{"linux":{"devices":{}}}', /stdin: linux\.devices must be an array, got an object/],
     [
       '{"linux":{"devices":[{"type":"c"}]}}',
       /stdin: linux\.devices\[0\] must be an object with a string "path"/,
@@ -98,6 +101,24 @@ describe('parseRuntimeConfig', () => {
       '{"linux":{"resources":{"devices":[{"allow":true,"type":"b","major":-1,"minor":-1,"access":"r"}]}}}',
     );
     expect(config.cgroupRules[0]).toMatchObject({ major: undefined, minor: undefined });
+  });
+});
+
+describe('parseConfigDocument and uncheckedAnnotations', () => {
+  it('check only that the text is a JSON object, and read annotation keys whatever the rest holds', () => {
+    const document = parseConfigDocument(
+      '{"linux":{"devices":"x"},"annotations":{"a":1}}',
+      'stdin',
+    );
+    expect(uncheckedAnnotations(document)).toEqual({ a: expect.anything() });
+    expect(() => readRuntimeConfig(document, 'stdin')).toThrow(
+      'stdin: annotations["a"] must be a string, got a number',
+    );
+    expect(uncheckedAnnotations(parseConfigDocument('{"annotations":[1]}'))).toEqual({});
+    expect(uncheckedAnnotations(parseConfigDocument('{}'))).toEqual({});
+    expect(() => parseConfigDocument('[]', 'stdin')).toThrow(
+      'stdin: expected a JSON object, got an array',
+    );
   });
 });
 
