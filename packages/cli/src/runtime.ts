@@ -14,7 +14,12 @@ import {
   privateDirProblem,
   readHostConfig,
 } from '@devbinder/plugin-host';
-import { parseExportDb, readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
+import {
+  parseExportDb,
+  readLiveDatabase,
+  type UdevDatabase,
+  UdevParseError,
+} from '@devbinder/udev';
 import { CliError, ExitCode } from './exit-codes.js';
 import { bundledPluginsDir } from './layout.js';
 
@@ -96,19 +101,34 @@ export function databaseReader(
           ExitCode.badInput,
         );
       }
-      return parseExportDb(text, exportFile);
+      try {
+        return parseExportDb(text, exportFile);
+      } catch (error) {
+        // The message names the file and line: `capture.txt:42: malformed D: line "b seven"`.
+        if (error instanceof UdevParseError)
+          throw new CliError(
+            `udev export ${error.message} (expected the output of \`udevadm info --export-db\`)`,
+            ExitCode.badInput,
+          );
+        throw error;
+      }
     };
   }
-  // The snapshot decides what containers get: keep it only where no one else can write. One file
-  // per root, so test trees and the host do not evict each other's.
+  // The snapshot decides what containers get: keep it only where no one else can write.
   const root = options.root ?? '/';
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const rootKey = createHash('sha256').update(root).digest('hex').slice(0, 16);
   const snapshot =
-    privateDirProblem(cacheDir) === undefined
-      ? join(cacheDir, `udev-snapshot-${rootKey}.json`)
-      : undefined;
+    privateDirProblem(cacheDir) === undefined ? udevSnapshotFile(cacheDir, root) : undefined;
   return () => readLiveDatabase({ root, warn, ...(snapshot ? { snapshot } : {}) });
+}
+
+/**
+ * Where the snapshot of the udev database under `root` lives (see readLiveDatabase): one file per
+ * root, so test trees and the host do not evict each other's.
+ */
+export function udevSnapshotFile(cacheDir: string, root: string): string {
+  const rootKey = createHash('sha256').update(root).digest('hex').slice(0, 16);
+  return join(cacheDir, `udev-snapshot-${rootKey}.json`);
 }
 
 /**

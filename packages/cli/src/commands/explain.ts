@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { type Binding, decideBinding } from '@devbinder/engine';
-import { ConfigError, parseRuntimeConfig } from '@devbinder/oci';
+import {
+  type Binding,
+  decideBinding,
+  parseAnnotations,
+  readHookConfig,
+  SELECTOR_KEY_PATTERN,
+} from '@devbinder/engine';
+import {
+  ConfigError,
+  type JsonObject,
+  parseConfigDocument,
+  type RuntimeConfig,
+  uncheckedAnnotations,
+} from '@devbinder/oci';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { writeAllSync } from '../io.js';
 import {
@@ -32,32 +44,78 @@ export interface ExplainReport {
   errors: Array<{ annotation: string; message: string }>;
   skipped: Array<{ syspath: string; reason: string }>;
   policy: string;
-  /** What the hook would do: start the container with these devices, or refuse it. */
-  verdict: 'start' | 'refuse';
+  /**
+   * What the hook would do: start the container with these devices, refuse it, or nothing at all
+   * (`pass-through`: no annotation is one hooks.d runs it for, and run anyway it hands the config
+   * back unchanged).
+   */
+  verdict: 'start' | 'refuse' | 'pass-through';
 }
 
-/** `devbinder explain`: the hook's decision without a container. Exits 1 exactly when the hook would refuse. */
+/**
+ * `devbinder explain`: the hook's decision without a container, on the config the hook would get
+ * and through the same gate (readHookConfig). Exits 1 exactly when the hook would refuse, 2 when
+ * it would reject the config.
+ */
 export async function runExplain(options: ExplainOptions): Promise<ExitCode> {
-  const annotations = {
-    ...specAnnotations(options.spec),
-    ...parseAnnotationFlags(options.annotation),
-  };
+  const document = containerConfig(options);
   const warn = (message: string) => writeAllSync(2, `devbinder explain: ${message}\n`);
+  // Before the gate, as in the hook: a bad --config fails it whatever the annotations.
   const host = createPluginHost(options, warn, { shortLived: true });
-  let binding: Binding;
+  let report: ExplainReport;
   try {
-    binding = await decideBinding(annotations, {
-      readDatabase: databaseReader(options, warn),
-      runner: selectorRunner(host),
-      stat: nodeStat(options),
-      warm: (selectors) => host.warm(selectors),
-    });
+    const config = hookConfig(document, options.spec ?? 'the annotations');
+    report =
+      config === undefined
+        ? passThroughReport(document)
+        : toReport(
+            await decideBinding(config.annotations, {
+              readDatabase: databaseReader(options, warn),
+              runner: selectorRunner(host),
+              stat: nodeStat(options),
+              warm: (selectors) => host.warm(selectors),
+            }),
+          );
   } finally {
     await host.close();
   }
-  const report = toReport(binding);
   writeAllSync(1, options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
   return report.verdict === 'refuse' ? ExitCode.refused : ExitCode.ok;
+}
+
+/** The config the hook would get: the --spec file's, or an empty one, with the flags' annotations over its own. */
+function containerConfig(options: ExplainOptions): JsonObject {
+  const spec = options.spec === undefined ? {} : readSpec(options.spec);
+  return {
+    ...spec,
+    annotations: { ...uncheckedAnnotations(spec), ...parseAnnotationFlags(options.annotation) },
+  };
+}
+
+function hookConfig(document: JsonObject, origin: string): RuntimeConfig | undefined {
+  try {
+    return readHookConfig(document, origin);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, ExitCode.badInput);
+    throw error;
+  }
+}
+
+/** No devices and no refusal; the annotation problems still say why, e.g. a key in capitals. */
+function passThroughReport(document: JsonObject): ExplainReport {
+  const annotations = Object.fromEntries(
+    Object.entries(uncheckedAnnotations(document)).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+  const { request, problems } = parseAnnotations(annotations);
+  return {
+    devices: [],
+    errors: problems.map(({ annotation, message }) => ({ annotation, message })),
+    skipped: [],
+    policy: request.policy,
+    verdict: 'pass-through',
+  };
 }
 
 function toReport({ request, selection, plan }: Binding): ExplainReport {
@@ -97,22 +155,36 @@ function renderReport(report: ExplainReport): string {
       ? 'udev symlink of the device above'
       : device.selectedBy.map(({ reason }) => reason).join('; '),
   ]);
-  let out =
-    rows.length > 0
-      ? renderTable(['DEVICE', 'TYPE', 'NUMBERS', 'SELECTED BY', 'WHY'], rows)
-      : 'No devices selected.\n';
+  // Blocks separated by a blank line; a container the hook does not run for has no device table.
+  const blocks: string[] = [];
+  if (report.verdict !== 'pass-through') {
+    blocks.push(
+      rows.length > 0
+        ? renderTable(['DEVICE', 'TYPE', 'NUMBERS', 'SELECTED BY', 'WHY'], rows)
+        : 'No devices selected.\n',
+    );
+  }
   if (report.skipped.length > 0) {
-    out += `\nSkipped:\n${report.skipped.map(({ syspath, reason }) => `  ${syspath}: ${reason}\n`).join('')}`;
+    blocks.push(
+      `Skipped:\n${report.skipped.map(({ syspath, reason }) => `  ${syspath}: ${reason}\n`).join('')}`,
+    );
   }
   if (report.errors.length > 0) {
-    out += `\nProblems:\n${report.errors.map(({ annotation, message }) => `  ${annotation}: ${message}\n`).join('')}`;
+    blocks.push(
+      `Problems:\n${report.errors.map(({ annotation, message }) => `  ${annotation}: ${message}\n`).join('')}`,
+    );
   }
-  out +=
-    report.verdict === 'refuse'
-      ? `\nThe hook would refuse to start the container (policy ${report.policy}).\n`
-      : `\nThe hook would start the container with ${report.devices.length} device node(s) (policy ${report.policy}).\n`;
-  return out;
+  blocks.push(VERDICTS[report.verdict](report));
+  return blocks.join('\n');
 }
+
+const VERDICTS: Record<ExplainReport['verdict'], (report: ExplainReport) => string> = {
+  start: ({ devices, policy }) =>
+    `The hook would start the container with ${devices.length} device node(s) (policy ${policy}).\n`,
+  refuse: ({ policy }) => `The hook would refuse to start the container (policy ${policy}).\n`,
+  'pass-through': () =>
+    `The hook would not run: no annotation key matches ${SELECTOR_KEY_PATTERN}, the pattern its hooks.d file runs it for (run anyway, it hands the config back unchanged). The container would start without devices from devbinder.\n`,
+};
 
 function parseAnnotationFlags(flags: readonly string[]): Record<string, string> {
   const annotations: Record<string, string> = {};
@@ -128,12 +200,18 @@ function parseAnnotationFlags(flags: readonly string[]): Record<string, string> 
   return annotations;
 }
 
-function specAnnotations(spec: string | undefined): Readonly<Record<string, string>> {
-  if (spec === undefined) return {};
+/** The --spec file: a JSON object; the rest is checked as the hook checks it (readHookConfig). */
+function readSpec(spec: string): JsonObject {
+  let text: string;
   try {
-    return parseRuntimeConfig(readFileSync(spec, 'utf8'), spec).annotations;
+    text = readFileSync(spec, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${spec}: ${(error as Error).message}`, ExitCode.badInput);
+  }
+  try {
+    return parseConfigDocument(text, spec);
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, ExitCode.badInput);
-    throw new CliError(`cannot read ${spec}: ${(error as Error).message}`, ExitCode.badInput);
+    throw error;
   }
 }
