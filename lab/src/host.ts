@@ -1,4 +1,4 @@
-import type { DaemonStatus } from '@devbinder/daemon';
+import type { CgroupAccessMode, DaemonStatus } from '@devbinder/daemon';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import type { Result } from '../../test-support/exec.js';
 import { TEST_IMAGE, TEST_LABEL } from '../../test-support/podman.js';
@@ -81,6 +81,8 @@ export class LabHost {
   readonly #container: StartedTestContainer;
   readonly #devices = new Map<string, LabDevice>();
   #baseline: string[] | undefined;
+  /** How the running daemon handles device access (`--cgroup-access`); undefined: none started. */
+  #daemonAccess: CgroupAccessMode | undefined;
 
   private constructor(container: StartedTestContainer) {
     this.#container = container;
@@ -277,9 +279,10 @@ export class LabHost {
   /**
    * Starts the hot-plug daemon as its systemd unit would (packages/daemon/systemd): Podman's API
    * on /run/podman/podman.sock first (podman.socket there), then `devbinder daemon`, and waits
-   * until it answers on its control socket.
+   * until it answers on its control socket. `cgroupAccess` is its `--cgroup-access`.
    */
-  async startDaemon(): Promise<void> {
+  async startDaemon(options: { cgroupAccess?: CgroupAccessMode } = {}): Promise<void> {
+    const cgroupAccess = options.cgroupAccess ?? 'write';
     await this.sh(
       `set -e
       if ! [ -S /run/podman/podman.sock ]; then
@@ -288,7 +291,8 @@ export class LabHost {
           </dev/null >>/run/devbinder-lab/podman-api.log 2>&1 &
         for i in $(seq 100); do [ -S /run/podman/podman.sock ] && break; sleep 0.1; done
       fi
-      setsid devbinder daemon --log-format json </dev/null >>${DAEMON_LOG} 2>&1 &
+      setsid devbinder daemon --log-format json --cgroup-access ${cgroupAccess} \
+        </dev/null >>${DAEMON_LOG} 2>&1 &
       echo $! > /run/devbinder-lab/daemon.pid`,
       'start devbinder daemon',
     );
@@ -301,6 +305,7 @@ export class LabHost {
       }
       return false;
     });
+    this.#daemonAccess = cgroupAccess;
   }
 
   /** Stops the daemon with a signal (SIGKILL: no cleanup at all) and waits until it is gone. */
@@ -312,11 +317,59 @@ export class LabHost {
       echo "devbinder daemon ($pid) is still running 15 s after SIG${signal.slice(3)}" >&2; exit 1`,
       `stop devbinder daemon (${signal})`,
     );
+    this.#daemonAccess = undefined;
   }
 
   /** `devbinder daemon status --json`. */
   async daemonStatus(): Promise<DaemonStatus> {
     return JSON.parse(await this.sh('devbinder daemon status --json', 'devbinder daemon status'));
+  }
+
+  /** The daemon's log so far: one JSON object per line (`--log-format json`). */
+  async daemonLog(): Promise<Record<string, unknown>[]> {
+    const text = await this.sh(`cat ${DAEMON_LOG}`, 'read the daemon log');
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  /**
+   * Waits until the daemon withholds a device from a running container whose access was fixed at
+   * creation (cgroup v2, or `--cgroup-access=preauthorized-only`) and does not grant the device's
+   * major: `daemon status` names the device and the io.dev-binder.hotplug.majors item that would
+   * let it in, and the container has no node and cannot open one it makes. Returns that line.
+   */
+  async waitForWithheld(id: string, device: string | LabDevice): Promise<string> {
+    const { devnode, type, major, minor, name } =
+      typeof device === 'string' ? this.device(device) : device;
+    const says = `${devnode} (${type} ${major}:${minor}) not pre-authorized: add ${type}:${major} to io.dev-binder.hotplug.majors`;
+    const line = await waitFor(
+      `the daemon to withhold ${name} from container ${id.slice(0, 12)}`,
+      async () => {
+        const status = await this.daemonStatus();
+        const managed = status.containers.find((container) => container.id === id);
+        return managed?.problems.find((problem) => problem.startsWith(says));
+      },
+    );
+    await this.waitForAccess(id, device, 'denied');
+    return line;
+  }
+
+  /**
+   * Waits until the running daemon has handled a device that came for a running container which
+   * did not pre-authorize its major: where the daemon writes cgroup rules (v1, the default
+   * `--cgroup-access=write`) the container gets it, usable; where access was fixed at creation
+   * (cgroup v2: GitHub's runners) the daemon withholds it and says why. Returns which it was.
+   */
+  async waitForHotPlugged(id: string, device: string | LabDevice): Promise<'granted' | 'withheld'> {
+    if (this.#daemonAccess === undefined) throw new Error('waitForHotPlugged: no daemon started');
+    if (this.#daemonAccess === 'write' && !(await this.cgroupV2())) {
+      await this.waitForAccess(id, device, 'granted');
+      return 'granted';
+    }
+    await this.waitForWithheld(id, device);
+    return 'withheld';
   }
 
   /** Copies a directory of this machine into the lab host (Podman's archive API). */
