@@ -41,7 +41,7 @@ export function readThroughSnapshot(
   const before = identity(dataDir);
   if (before === undefined) return read();
   const known = load(file);
-  if (known && known.format === FORMAT && known.root === root && known.directory === before.key) {
+  if (known && known.root === root && known.directory === before.key) {
     return createDatabase('udev', known.devices);
   }
   const started = Date.now();
@@ -66,13 +66,69 @@ function identity(dir: string): { key: string; mtimeMs: number } | undefined {
   };
 }
 
+/** The snapshot in `file`; undefined when there is none, or it is anything but what `save` writes. */
 function load(file: string): Snapshot | undefined {
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+    value = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
+  return isSnapshot(value) ? value : undefined;
 }
+
+/**
+ * What containers get is decided from this file, so it is checked as input: a snapshot of
+ * another format, a truncated or edited one, is no snapshot, and the database is read again.
+ */
+function isSnapshot(value: unknown): value is Snapshot {
+  if (!isRecord(value) || value.format !== FORMAT) return false;
+  if (typeof value.root !== 'string' || typeof value.directory !== 'string') return false;
+  if (!Array.isArray(value.devices)) return false;
+  const devpaths = new Set<string>();
+  for (const device of value.devices) {
+    if (!isDevice(device) || devpaths.has(device.devpath)) return false;
+    devpaths.add(device.devpath);
+  }
+  return true;
+}
+
+function isDevice(value: unknown): value is UnlinkedDevice {
+  return (
+    isRecord(value) &&
+    typeof value.devpath === 'string' &&
+    value.devpath.startsWith('/') &&
+    typeof value.syspath === 'string' &&
+    typeof value.sysname === 'string' &&
+    optionalString(value.subsystem) &&
+    optionalString(value.devtype) &&
+    optionalString(value.driver) &&
+    optionalString(value.devnode) &&
+    (value.devnum === undefined || isDeviceNumber(value.devnum)) &&
+    isRecord(value.properties) &&
+    Object.values(value.properties).every((property) => typeof property === 'string') &&
+    isStringArray(value.tags) &&
+    isStringArray(value.symlinks)
+  );
+}
+
+function isDeviceNumber(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    (value.type === 'b' || value.type === 'c') &&
+    Number.isInteger(value.major) &&
+    Number.isInteger(value.minor)
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
+
+const isStringArray = (value: unknown) =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 function save(file: string, snapshot: Snapshot): void {
   try {

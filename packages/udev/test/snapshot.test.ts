@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -67,6 +75,28 @@ describe('readThroughSnapshot', () => {
     readThroughSnapshot(file, bare, read);
     readThroughSnapshot(file, bare, read);
     expect(reads).toBe(2);
+  });
+
+  it('reads again over a snapshot that is not one, and replaces it', () => {
+    quiet();
+    readThroughSnapshot(file, root, read);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    const [first, second] = saved.devices;
+    for (const broken of [
+      { ...saved, format: 0 },
+      { ...saved, devices: 'all' },
+      { ...saved, devices: [first, { ...second, devnum: { type: 'x', major: 1, minor: 3 } }] },
+      { ...saved, devices: [first, { ...second, properties: { ID_SEAT: 1 } }] },
+      { ...saved, devices: [first, { ...second, tags: 'seat' }] },
+      { ...saved, devices: [first, { ...second, devpath: undefined }] },
+      { ...saved, devices: [first, first] },
+    ]) {
+      writeFileSync(file, JSON.stringify(broken));
+      reads = 0;
+      expect(readThroughSnapshot(file, root, read)).toBe(db);
+      expect(reads, JSON.stringify(broken)).toBe(1);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(saved);
+    }
   });
 
   it('ignores a snapshot of another root or a broken file', () => {
