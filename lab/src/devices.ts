@@ -1,17 +1,22 @@
 /**
  * The fake hardware of a lab host, as data: what plays each device and what udev should say
  * about it. There is no USB bus or seat hardware on a CI machine, so real block devices (loop,
- * zram) and an existing misc character device stand in, and udev rules give them seats, USB
- * identities and symlinks, the properties devbinder's selectors read.
+ * zram) and character devices the kernel already has (a misc device, a virtual console) stand
+ * in, and udev rules give them seats, USB identities and symlinks, the properties devbinder's
+ * selectors read.
  */
 
 /**
  * What plays the hardware:
  * - `loop` (default): a loop device over a file whose first line is the device's marker;
  * - `zram`: a zram device made with hot_add (a real kernel uevent) holding the marker;
- * - `misc:<kernel name>`: a character device the host already has (`misc:fuse`); opened, not read.
+ * - `misc:<kernel name>`, `tty:<kernel name>`: a character device of that class the kernel
+ *   already has (`misc:fuse`, the virtual console `tty:tty63`); opened, not read.
  */
-export type DeviceKind = 'loop' | 'zram' | `misc:${string}`;
+export type DeviceKind = 'loop' | 'zram' | `${CharacterClass}:${string}`;
+
+/** The device classes a character device of the lab may come from. */
+export type CharacterClass = 'misc' | 'tty';
 
 export interface DeviceSpec {
   kind?: DeviceKind;
@@ -30,7 +35,7 @@ export interface LabDevice {
   spec: DeviceSpec;
   /** Kernel name: `loop3`, `zram2`, `fuse`. */
   kernel: string;
-  subsystem: 'block' | 'misc';
+  subsystem: 'block' | CharacterClass;
   devnode: string;
   sysPath: string;
   type: 'b' | 'c';
@@ -45,7 +50,7 @@ export interface LabDevice {
 const SEAT = /^seat[a-zA-Z0-9_-]*$/;
 const USB = /^([0-9a-f]{4}):([0-9a-f]{4})(?::([A-Za-z0-9._-]+))?$/;
 const SYMLINK = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-const MISC = /^misc:([a-z0-9_-]+)$/;
+const CHARACTER = /^(misc|tty):([a-z0-9_-]+)$/;
 
 export interface UsbIdentity {
   vendor: string;
@@ -61,8 +66,8 @@ export function validateSpec(name: string, spec: DeviceSpec): void {
     throw new Error(`lab device name "${name}": use lowercase letters, digits and "-"`);
   }
   const kind = spec.kind ?? 'loop';
-  if (kind !== 'loop' && kind !== 'zram' && !MISC.test(kind)) {
-    throw problem('kind', kind, 'loop, zram or misc:<kernel name>');
+  if (kind !== 'loop' && kind !== 'zram' && !CHARACTER.test(kind)) {
+    throw problem('kind', kind, 'loop, zram, misc:<kernel name> or tty:<kernel name>');
   }
   if (spec.seat !== undefined && !SEAT.test(spec.seat)) {
     throw problem('seat', spec.seat, 'a seat name (seat followed by letters, digits, _ or -)');
@@ -82,9 +87,13 @@ export function usbIdentity(usb: string): UsbIdentity {
   return serial === undefined ? { vendor, model } : { vendor, model, serial };
 }
 
-/** The kernel name of a `misc:<name>` device. */
-export function miscKernelName(kind: DeviceKind): string | undefined {
-  return MISC.exec(kind)?.[1];
+/** The class and kernel name of a character device kind (`tty:tty63`); undefined for block kinds. */
+export function characterDevice(
+  kind: DeviceKind,
+): { deviceClass: CharacterClass; kernel: string } | undefined {
+  const match = CHARACTER.exec(kind);
+  if (!match) return undefined;
+  return { deviceClass: match[1] as CharacterClass, kernel: match[2] ?? '' };
 }
 
 /** One udev rule per device that has anything to say; matched by subsystem and kernel name. */

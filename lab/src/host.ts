@@ -3,10 +3,10 @@ import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainer
 import type { Result } from '../../test-support/exec.js';
 import { TEST_IMAGE, TEST_LABEL } from '../../test-support/podman.js';
 import {
+  characterDevice,
   type DeviceSpec,
   type LabDevice,
   markerFor,
-  miscKernelName,
   udevRules,
   validateSpec,
 } from './devices.js';
@@ -457,9 +457,17 @@ export class LabHost {
   async #makeDevice(name: string, spec: DeviceSpec): Promise<LabDevice> {
     const kind = spec.kind ?? 'loop';
     const marker = markerFor(name);
+    const character = characterDevice(kind);
     // Each script prints the kernel name of the device it made or found.
     let script: string;
-    if (kind === 'loop') {
+    if (character) {
+      // The kernel has it already (its sysfs entry); the node is made only if /dev lacks it.
+      const { deviceClass, kernel } = character;
+      script = `set -eu
+numbers=$(tr : ' ' < /sys/class/${deviceClass}/${kernel}/dev)
+[ -c /dev/${kernel} ] || mknod /dev/${kernel} c $numbers
+echo ${kernel}`;
+    } else if (kind === 'loop') {
       script = `set -eu
 file=/var/lib/devbinder-lab/${name}.img
 mkdir -p /var/lib/devbinder-lab
@@ -472,19 +480,18 @@ for attempt in 1 2 3 4 5 6 7 8; do
   if losetup "$dev" "$file" 2>/tmp/losetup.err; then echo "\${dev#/dev/}"; exit 0; fi
 done
 cat /tmp/losetup.err >&2; exit 1`;
-    } else if (kind === 'zram') {
+    } else {
       script = `set -eu
 n=$(cat /sys/class/zram-control/hot_add)
 echo 4M > /sys/block/zram$n/disksize
 [ -b /dev/zram$n ] || mknod /dev/zram$n b $(tr : ' ' < /sys/block/zram$n/dev)
 printf '%s\\n' ${quote(marker)} | dd of=/dev/zram$n bs=512 count=1 conv=sync 2>/dev/null
 echo zram$n`;
-    } else {
-      script = `test -e /sys/class/misc/${miscKernelName(kind)}/dev && echo ${miscKernelName(kind)}`;
     }
     const kernel = (await this.sh(script, `make ${kind} device "${name}"`)).trim();
-    const subsystem = kind === 'loop' || kind === 'zram' ? 'block' : 'misc';
-    const sysPath = subsystem === 'block' ? `/sys/block/${kernel}` : `/sys/class/misc/${kernel}`;
+    const subsystem = character?.deviceClass ?? 'block';
+    const sysPath =
+      subsystem === 'block' ? `/sys/block/${kernel}` : `/sys/class/${subsystem}/${kernel}`;
     const uevent = await this.sh(`cat ${sysPath}/uevent`, `read ${sysPath}/uevent`);
     const field = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(uevent)?.[1];
     const devname = field('DEVNAME');

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { type LabDevice, udevRules, usbIdentity, validateSpec } from '../src/devices.js';
+import {
+  characterDevice,
+  type LabDevice,
+  udevRules,
+  usbIdentity,
+  validateSpec,
+} from '../src/devices.js';
 
 function device(name: string, kernel: string, spec: LabDevice['spec']): LabDevice {
+  const subsystem = characterDevice(spec.kind ?? 'loop')?.deviceClass ?? 'block';
   return {
     name,
     spec,
     kernel,
-    subsystem: kernel === 'fuse' ? 'misc' : 'block',
+    subsystem,
     devnode: `/dev/${kernel}`,
     sysPath: `/sys/block/${kernel}`,
-    type: kernel === 'fuse' ? 'c' : 'b',
+    type: subsystem === 'block' ? 'b' : 'c',
     major: 7,
     minor: 3,
     links: [],
@@ -25,12 +32,14 @@ describe('udevRules', () => {
         symlink: 'serial/by-id/x',
       }),
       device('desk', 'fuse', { kind: 'misc:fuse', seat: 'seat0' }),
+      device('arduino', 'tty63', { kind: 'tty:tty63', usb: '2341:0043' }),
       device('spare', 'loop4', {}),
     ]);
     expect(rules.split('\n').slice(1)).toEqual([
       'SUBSYSTEM=="block", KERNEL=="loop3", TAG+="seat", ENV{ID_SEAT}="seat1", ENV{ID_VENDOR_ID}="0403", ENV{ID_MODEL_ID}="6001", ENV{ID_SERIAL_SHORT}="A50285BI", SYMLINK+="serial/by-id/x"',
       // seat0 is logind's default: a "seat" tag and no ID_SEAT.
       'SUBSYSTEM=="misc", KERNEL=="fuse", TAG+="seat"',
+      'SUBSYSTEM=="tty", KERNEL=="tty63", ENV{ID_VENDOR_ID}="2341", ENV{ID_MODEL_ID}="0043"',
       '',
     ]);
   });
@@ -49,6 +58,9 @@ describe('validateSpec', () => {
     expect(() => validateSpec('x', { symlink: '../etc' })).toThrow('symlink "../etc"');
     expect(() => validateSpec('x', { symlink: 'a"b' })).toThrow('symlink "a"b"');
     expect(() => validateSpec('x', { kind: 'nbd' as 'loop' })).toThrow('kind "nbd"');
+    expect(() => validateSpec('x', { kind: 'input:event0' as 'loop' })).toThrow(
+      'kind "input:event0" is not loop, zram, misc:<kernel name> or tty:<kernel name>',
+    );
     expect(() => validateSpec('Bad Name', {})).toThrow('lab device name "Bad Name"');
   });
 });
@@ -56,4 +68,10 @@ describe('validateSpec', () => {
 it('usbIdentity splits vid:pid[:serial]', () => {
   expect(usbIdentity('0403:6001')).toEqual({ vendor: '0403', model: '6001' });
   expect(usbIdentity('0403:6001:A5')).toEqual({ vendor: '0403', model: '6001', serial: 'A5' });
+});
+
+it('characterDevice reads the class and kernel name of a character kind', () => {
+  expect(characterDevice('tty:tty63')).toEqual({ deviceClass: 'tty', kernel: 'tty63' });
+  expect(characterDevice('misc:fuse')).toEqual({ deviceClass: 'misc', kernel: 'fuse' });
+  expect(characterDevice('zram')).toBeUndefined();
 });
