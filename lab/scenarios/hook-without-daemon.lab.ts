@@ -3,7 +3,7 @@ import { useLabHost } from '../src/lab.js';
 
 // The hook alone decides at container start. Devices that come or go later (real kernel uevents
 // from zram hot_add/hot_remove) reach the next container, not the running one: keeping running
-// containers in step is the daemon's job (see README.md, pending scenarios).
+// containers in step is the daemon's job (hotplug.lab.ts, preauthorized.lab.ts).
 const SEAT = { 'io.dev-binder.udev.seat': 'seat-hot' };
 const lab = useLabHost({ 'at-start': { seat: 'seat-hot' } });
 
