@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SelectorRunner, StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
 import { readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
@@ -17,9 +18,10 @@ import { NodeMaker } from './container-fs.js';
 import { ControlServer } from './control.js';
 import { type DatabaseView, LiveDatabase } from './database.js';
 import { type Decision, decide, decisionKey, isManaged, notPreauthorized } from './decide.js';
-import type { Logger } from './log.js';
+import { LastingProblem, type Logger } from './log.js';
 import type { WantedNode } from './plan.js';
 import { type ContainerEvent, type ContainerInfo, PodmanClient, PodmanError } from './podman.js';
+import { PodmanEvents } from './podman-events.js';
 import { type HookReply, type HookRequest, socketTrustProblem } from './protocol.js';
 import { type GivenNode, StateStore } from './state.js';
 import { type UdevEvent, UdevMonitor } from './udev-monitor.js';
@@ -110,7 +112,8 @@ interface Pending {
 const LAST_EVENTS = 50;
 const CHANGES_DATA_DIRECTORY = new Set(['add', 'change', 'remove']);
 const LISTEN_TIMEOUT_MS = 10_000;
-const PODMAN_RETRY_MS = [500, 1000, 2000, 5000];
+/** While Podman's API stays unreachable, how often that is logged again. */
+const UNREACHABLE_LOG_EVERY_MS = 60_000;
 /** How long start waits for Podman's API before giving up (exit 3). */
 const PODMAN_START_TIMEOUT_MS = 30_000;
 
@@ -130,16 +133,20 @@ export class Daemon {
   private readonly managed = new Map<string, Managed>();
   /** Wanted nodes per decision key at the last pass, to skip containers nothing changed for. */
   private readonly lastWanted = new Map<string, string>();
+  private readonly events: PodmanEvents;
+  /** Podman's API not answering, at start or while following its events again. */
+  private readonly unreachable: LastingProblem;
   private control: ControlServer | undefined;
-  private events: { close(): void } | undefined;
   private podmanVersion = '';
   private pending: Pending = emptyPending();
   private passing: Promise<void> | undefined;
+  /** Aborts what start and passes wait for (Podman's answers, the monitor) once stop() is called. */
+  private readonly abort = new AbortController();
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private listening: (() => void) | undefined;
   private monitorState: DaemonStatus['udev']['monitor'] = 'restarting';
-  private eventsState: DaemonStatus['podmanEvents'] = 'reconnecting';
   private readonly startedAt = new Date().toISOString();
   private readonly cgroupAccess: CgroupAccessMode;
   private readonly lastEvents: DaemonStatus['lastEvents'] = [];
@@ -155,7 +162,24 @@ export class Daemon {
   constructor(private readonly options: DaemonOptions) {
     const { log } = options;
     this.cgroupAccess = options.cgroupAccess ?? 'write';
-    this.podman = new PodmanClient(options.podmanSocket);
+    this.podman = new PodmanClient(options.podmanSocket, this.abort.signal);
+    this.unreachable = new LastingProblem(
+      (fields) => log.warn('podman-unreachable', fields),
+      UNREACHABLE_LOG_EVERY_MS,
+    );
+    this.events = new PodmanEvents(this.podman, {
+      onEvent: (event) => this.onContainerEvent(event),
+      onMalformed: (message) => log.warn('podman-event-malformed', { message }),
+      onGap: (reason) => {
+        this.note('gap', `podman events: ${reason}`);
+        log.warn('podman-events-gap', { reason });
+      },
+      onAttemptFailed: (message) => this.unreachable.met(message),
+      onResumed: () => {
+        log.info('podman-events-resumed', { ...this.unreachable.over() });
+        this.schedule({ sync: true, everything: true }, 'podman events resumed');
+      },
+    });
     this.database = new LiveDatabase(
       options.readDatabase ?? ((warn) => readLiveDatabase({ warn })),
     );
@@ -189,17 +213,27 @@ export class Daemon {
     });
   }
 
-  /** Starts following udev and Podman; resolves after the first full reconciliation. */
-  async start(): Promise<void> {
+  /**
+   * Starts following udev and Podman; resolves with `ready` after the first full reconciliation.
+   * A `stop()` meanwhile ends the start at once (whatever it waits for is aborted) and it resolves
+   * with `stopped`; a start that fails stops whatever it started, then rejects.
+   */
+  async start(): Promise<'ready' | 'stopped'> {
     const { log } = this.options;
     try {
       await this.connect();
+      this.schedule({ sync: true, everything: true }, 'start');
+      await this.passing;
     } catch (error) {
+      const stopRequested = this.stopping;
       await this.stop();
+      if (stopRequested) return 'stopped';
       throw error;
     }
-    this.schedule({ sync: true, everything: true }, 'start');
-    await this.passing;
+    if (this.stopping) {
+      await this.stop();
+      return 'stopped';
+    }
     this.timer = setInterval(
       () => this.schedule({ sync: true, everything: true }, 'periodic reconciliation'),
       this.options.reconcileIntervalMs,
@@ -211,35 +245,44 @@ export class Daemon {
       cgroupAccess: this.cgroupAccess,
       containers: this.managed.size,
     });
+    return 'ready';
   }
 
   /** Podman's API, the control socket, the udev monitor and Podman's events, in that order. */
   private async connect(): Promise<void> {
     this.podmanVersion = await this.waitForPodman();
-    this.control = await ControlServer.listen(this.options.controlSocket, {
+    const control = await ControlServer.listen(this.options.controlSocket, {
       hook: (request) => this.answerHook(request),
       status: () => this.status(),
     });
+    // A stop that came meanwhile found no socket to close.
+    if (this.stopping) await control.close();
+    else this.control = control;
     const untrusted = socketTrustProblem(this.options.controlSocket);
     if (untrusted !== undefined) {
       throw new Error(`hooks would not trust the control socket: ${untrusted}`);
     }
+    const { signal } = this.abort;
+    signal.throwIfAborted();
     const listening = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(`udevadm monitor did not start listening within ${LISTEN_TIMEOUT_MS} ms`),
-          ),
-        LISTEN_TIMEOUT_MS,
-      );
+      const aborted = () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', aborted);
+        reject(new Error(`udevadm monitor did not start listening within ${LISTEN_TIMEOUT_MS} ms`));
+      }, LISTEN_TIMEOUT_MS);
+      signal.addEventListener('abort', aborted, { once: true });
       this.listening = () => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', aborted);
         resolve();
       };
     });
     this.monitor.start();
     await listening;
-    await this.followPodman();
+    await this.events.start();
   }
 
   /**
@@ -254,21 +297,34 @@ export class Daemon {
     const deadline = Date.now() + PODMAN_START_TIMEOUT_MS;
     for (;;) {
       try {
-        return await this.podman.version();
+        const version = await this.podman.version();
+        this.unreachable.over();
+        return version;
       } catch (error) {
+        this.abort.signal.throwIfAborted();
         if (Date.now() >= deadline) throw error;
-        this.options.log.warn('podman-unreachable', { message: (error as Error).message });
-        await sleep(500);
+        this.unreachable.met((error as Error).message);
+        await sleep(500, undefined, { signal: this.abort.signal });
       }
     }
   }
 
-  /** Stops following events, finishes the pass under way, closes the socket. */
-  async stop(): Promise<void> {
+  /**
+   * Stops following events, aborts what a start or the pass under way waits for from Podman
+   * (a pass that is applying changes finishes them), closes the socket. Once; later calls wait for
+   * the same stop.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
     this.stopping = true;
+    this.abort.abort(new Error('the daemon is stopping'));
     clearInterval(this.timer);
     this.monitor.stop();
-    this.events?.close();
+    this.events.stop();
     await this.passing;
     this.applier.releaseAll();
     this.nodeMaker.stop();
@@ -291,7 +347,7 @@ export class Daemon {
         source: view.database.source,
         monitor: this.monitorState,
       },
-      podmanEvents: this.eventsState,
+      podmanEvents: this.events.following ? 'following' : 'reconnecting',
       containers: [...this.managed.values()].map(
         ({ info, access, given, lastChange, problems, withheld }) => ({
           id: info.id,
@@ -350,35 +406,6 @@ export class Daemon {
     if (managed) this.options.log.info('container-gone', { container: managed.info.name, id, why });
   }
 
-  private async followPodman(): Promise<void> {
-    this.events = await this.podman.followEvents({
-      onEvent: (event) => this.onContainerEvent(event),
-      onMalformed: (message) => this.options.log.warn('podman-event-malformed', { message }),
-      onEnd: (reason) => {
-        this.eventsState = 'reconnecting';
-        if (this.stopping) return;
-        this.note('gap', `podman events: ${reason}`);
-        this.options.log.warn('podman-events-gap', { reason });
-        void this.reconnectPodman();
-      },
-    });
-    this.eventsState = 'following';
-  }
-
-  private async reconnectPodman(): Promise<void> {
-    for (let attempt = 0; !this.stopping; attempt++) {
-      await sleep(PODMAN_RETRY_MS[Math.min(attempt, PODMAN_RETRY_MS.length - 1)] ?? 5000);
-      if (this.stopping) return;
-      try {
-        await this.followPodman();
-        this.schedule({ sync: true, everything: true }, 'podman events resumed');
-        return;
-      } catch (error) {
-        this.options.log.warn('podman-unreachable', { message: (error as Error).message });
-      }
-    }
-  }
-
   private schedule(
     work: { sync?: boolean; everything?: boolean; inspect?: string[] },
     reason: string,
@@ -407,6 +434,8 @@ export class Daemon {
       try {
         await this.pass(work);
       } catch (error) {
+        // A stop aborts the Podman calls of the pass under way: that is no failure.
+        if (this.stopping) return;
         this.options.log.error('pass-failed', {
           reasons: work.reasons,
           message: (error as Error).stack ?? String(error),
@@ -549,6 +578,7 @@ export class Daemon {
     try {
       info = await this.podman.inspect(id);
     } catch (error) {
+      this.abort.signal.throwIfAborted();
       // One container Podman cannot describe now must not stop the pass; the next sync retries.
       this.options.log.warn('inspect-failed', { id, message: (error as Error).message });
       return false;
@@ -596,8 +626,4 @@ class PassClock {
 
 function emptyPending(): Pending {
   return { sync: false, everything: false, inspect: new Set(), reasons: [] };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -35,3 +35,37 @@ function textValue(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return /[\s"=]/.test(text ?? '') ? JSON.stringify(text) : String(text);
 }
+
+/**
+ * A condition that lasts and is met again at every retry (Podman's API unreachable): logged when
+ * it is first met, then at most once per `everyMs` while it lasts, with how often it was met, so
+ * a retry loop cannot flood the log.
+ */
+export class LastingProblem {
+  private firstAt: number | undefined;
+  private loggedAt = 0;
+  private times = 0;
+
+  constructor(
+    private readonly report: (fields: LogFields) => void,
+    private readonly everyMs: number,
+  ) {}
+
+  met(message: string): void {
+    const now = Date.now();
+    this.times++;
+    this.firstAt ??= now;
+    if (this.times > 1 && now - this.loggedAt < this.everyMs) return;
+    this.loggedAt = now;
+    this.report({ message, attempts: this.times, forMs: now - this.firstAt });
+  }
+
+  /** It is over: how often it was met and for how long, or undefined when it was not met. */
+  over(): { attempts: number; forMs: number } | undefined {
+    if (this.firstAt === undefined) return undefined;
+    const outcome = { attempts: this.times, forMs: Date.now() - this.firstAt };
+    this.firstAt = undefined;
+    this.times = 0;
+    return outcome;
+  }
+}

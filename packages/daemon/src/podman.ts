@@ -105,12 +105,16 @@ export function parseContainerEvent(line: string, origin: string): ContainerEven
   return { action: action as ContainerEvent['action'], id: actor.ID, name };
 }
 
-/** How long one API call may take; the events stream has no such bound. */
+/** How long one API call may take, and how long Podman may take to accept an events stream. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** A small client for the few libpod endpoints the daemon uses, over Podman's unix socket. */
 export class PodmanClient {
-  constructor(readonly socketPath: string) {}
+  /** `signal` aborts every call under way and every stream: the daemon stops. */
+  constructor(
+    readonly socketPath: string,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   /** The Podman version the service reports; fails when nothing answers on the socket. */
   async version(): Promise<string> {
@@ -137,7 +141,9 @@ export class PodmanClient {
 
   /**
    * Follows container start/died/remove events. Resolves once Podman has accepted the
-   * subscription (so nothing after that is missed); `onEnd` is called once when the stream ends.
+   * subscription (so nothing after that is missed), and rejects when it does not (no answer,
+   * another status, within REQUEST_TIMEOUT_MS). `onEnd` is called once, and only for a stream
+   * that was accepted, when it ends; never after `close()`.
    */
   followEvents(handlers: {
     onEvent(event: ContainerEvent): void;
@@ -149,50 +155,67 @@ export class PodmanClient {
     );
     const path = `${API}/events?stream=true&filters=${filters}`;
     return new Promise((resolve, reject) => {
+      let accepted = false;
       let ended = false;
       const end = (reason: string) => {
         if (ended) return;
         ended = true;
         handlers.onEnd(reason);
       };
-      const call: ClientRequest = request({ socketPath: this.socketPath, path }, (response) => {
-        if (response.statusCode !== 200) {
-          response.resume();
-          reject(new PodmanError(`${this.socketPath} ${path}: HTTP ${response.statusCode}`));
-          return;
-        }
-        resolve({
-          close: () => {
-            ended = true;
+      const call: ClientRequest = request(
+        { socketPath: this.socketPath, path, ...(this.signal ? { signal: this.signal } : {}) },
+        (response) => {
+          clearTimeout(acceptTimer);
+          if (response.statusCode !== 200) {
+            response.resume();
             call.destroy();
-          },
-        });
-        response.setEncoding('utf8');
-        let buffered = '';
-        let lineNumber = 0;
-        response.on('data', (chunk: string) => {
-          buffered += chunk;
-          for (let newline = buffered.indexOf('\n'); newline !== -1; ) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            newline = buffered.indexOf('\n');
-            lineNumber++;
-            if (line === '') continue;
-            try {
-              const event = parseContainerEvent(line, `events line ${lineNumber}`);
-              if (event) handlers.onEvent(event);
-            } catch (error) {
-              handlers.onMalformed((error as Error).message);
-            }
+            reject(new PodmanError(`${this.socketPath} ${path}: HTTP ${response.statusCode}`));
+            return;
           }
-        });
-        response.on('end', () => end('the events stream ended'));
-        response.on('close', () => end('the events stream closed'));
-        response.on('error', (error) => end(`the events stream failed: ${error.message}`));
-      });
+          accepted = true;
+          resolve({
+            close: () => {
+              ended = true;
+              call.destroy();
+            },
+          });
+          response.setEncoding('utf8');
+          let buffered = '';
+          let lineNumber = 0;
+          response.on('data', (chunk: string) => {
+            buffered += chunk;
+            for (let newline = buffered.indexOf('\n'); newline !== -1; ) {
+              const line = buffered.slice(0, newline).trim();
+              buffered = buffered.slice(newline + 1);
+              newline = buffered.indexOf('\n');
+              lineNumber++;
+              if (line === '') continue;
+              try {
+                const event = parseContainerEvent(line, `events line ${lineNumber}`);
+                if (event) handlers.onEvent(event);
+              } catch (error) {
+                handlers.onMalformed((error as Error).message);
+              }
+            }
+          });
+          response.on('end', () => end('the events stream ended'));
+          response.on('close', () => end('the events stream closed'));
+          response.on('error', (error) => end(`the events stream failed: ${error.message}`));
+        },
+      );
+      const acceptTimer = setTimeout(
+        () => call.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)),
+        REQUEST_TIMEOUT_MS,
+      );
       call.on('error', (error) => {
-        reject(new PodmanError(`cannot reach Podman at ${this.socketPath}: ${error.message}`));
-        end(`the events stream failed: ${error.message}`);
+        clearTimeout(acceptTimer);
+        // Before Podman accepted the stream this is a failed attempt, which the caller handles;
+        // after, the response's own events report the end.
+        if (!accepted) {
+          reject(new PodmanError(`cannot reach Podman at ${this.socketPath}: ${error.message}`));
+        } else {
+          end(`the events stream failed: ${error.message}`);
+        }
       });
       call.end();
     });
@@ -201,7 +224,12 @@ export class PodmanClient {
   private getJson(path: string, options: { allowNotFound?: boolean } = {}): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const call = request(
-        { socketPath: this.socketPath, path, timeout: REQUEST_TIMEOUT_MS },
+        {
+          socketPath: this.socketPath,
+          path,
+          timeout: REQUEST_TIMEOUT_MS,
+          ...(this.signal ? { signal: this.signal } : {}),
+        },
         (response: IncomingMessage) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/log.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, LastingProblem } from '../src/log.js';
 
 describe('createLogger', () => {
   it('json: one object per line with time, level, event and fields', () => {
@@ -26,5 +26,30 @@ describe('createLogger', () => {
     expect(lines[0]).toMatch(
       /^\S+ info devices-changed container=web actions="\[\\"allow b 253:1 rwm\\"\]" count=2\n$/,
     );
+  });
+});
+
+describe('LastingProblem', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('is logged when first met, then at most once per interval, with how often it was met', () => {
+    vi.useFakeTimers({ now: 0 });
+    const logged: unknown[] = [];
+    const problem = new LastingProblem((fields) => logged.push(fields), 60_000);
+    for (let second = 0; second <= 130; second++) {
+      problem.met(`refused at ${second}`);
+      vi.advanceTimersByTime(1000);
+    }
+    expect(logged).toEqual([
+      { message: 'refused at 0', attempts: 1, forMs: 0 },
+      { message: 'refused at 60', attempts: 61, forMs: 60_000 },
+      { message: 'refused at 120', attempts: 121, forMs: 120_000 },
+    ]);
+    expect(problem.over()).toEqual({ attempts: 131, forMs: 131_000 });
+    expect(problem.over()).toBeUndefined();
+    problem.met('again');
+    expect(logged.at(-1)).toEqual({ message: 'again', attempts: 1, forMs: 0 });
   });
 });

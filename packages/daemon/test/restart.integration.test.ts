@@ -126,9 +126,16 @@ describe('devbinder daemon restarts', () => {
       ({ event }) => event === 'podman-events-gap',
       since,
     );
-    // The podman command works without the API service.
+    // The podman command works without the API service. Away for seconds: attempts to follow
+    // events again fail meanwhile.
     const third = await container('third');
+    await new Promise((resolve) => setTimeout(resolve, 6000));
     podman = await startPodmanService(work.path);
+    await daemon.waitForLog(
+      'Podman events followed again',
+      ({ event }) => event === 'podman-events-resumed',
+      since,
+    );
     await waitUntil(`the daemon to manage ${third.name}`, async () =>
       (await daemon.status()).containers.some(({ id }) => id === third.id),
     );
@@ -138,6 +145,22 @@ describe('devbinder daemon restarts', () => {
     );
     await remove(number);
     await converged(third);
+
+    const logged = (event: string) => daemon.logs.slice(since).filter((r) => r.event === event);
+    expect(logged('podman-events-gap')).toHaveLength(1);
+    expect(logged('podman-events-resumed')).toHaveLength(1);
+    // Logged when it began, then once a minute at most.
+    expect(logged('podman-unreachable')).toHaveLength(1);
+    // One events stream again: a container started now is seen starting once.
+    const fourth = await container('fourth');
+    await waitUntil(`the daemon to manage ${fourth.name}`, async () =>
+      (await daemon.status()).containers.some(({ id }) => id === fourth.id),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const starts = (await daemon.status()).lastEvents.filter(
+      ({ kind, detail }) => kind === 'container' && detail === `start ${fourth.name}`,
+    );
+    expect(starts).toHaveLength(1);
   });
 
   it('stops cleanly on SIGTERM: exit 0, socket removed, no process left', async () => {

@@ -105,20 +105,24 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
       .list()
       .map(({ manifest }) => ({ selector: manifest.name, argument: '' })),
   );
+  // A signal during start ends it at once: the unit's TimeoutStopSec is shorter than a start may
+  // wait for Podman and udevadm.
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
+  }).then(async (signal) => {
+    log.info('stopping', { signal });
+    await daemon.stop();
   });
   try {
+    // A signal during start makes it return early, with everything it started stopped.
     await daemon.start();
+    await stopped;
   } catch (error) {
     log.error('start-failed', { message: (error as Error).message });
     await host.close();
     return ExitCode.environment;
   }
-  const signal = await stopped;
-  log.info('stopping', { signal });
-  await daemon.stop();
   await host.close();
   return ExitCode.ok;
 }

@@ -82,7 +82,10 @@ export interface RunningDaemon {
   socket: string;
   stateDir: string;
   logs: LogRecord[];
-  /** Everything it wrote to stderr that was not a JSON log line. */
+  /**
+   * Every stderr line that was not a log object (`{"time","level","event",…}`). With
+   * `--log-format json` there must be none: `stop()` fails when there was any.
+   */
   otherOutput: string[];
   status(): Promise<DaemonStatus>;
   /** Waits for a log record the predicate accepts, from `since` (an index into `logs`) on. */
@@ -91,7 +94,10 @@ export interface RunningDaemon {
     predicate: (record: LogRecord) => boolean,
     since?: number,
   ): Promise<LogRecord>;
-  /** Sends a signal and waits for the exit; resolves with the exit code or signal. */
+  /**
+   * Sends a signal and waits for the exit; resolves with the exit code or signal, and rejects
+   * when anything but JSON log objects came on stderr.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
   exited: Promise<number | NodeJS.Signals>;
 }
@@ -106,10 +112,19 @@ export interface DaemonOptions {
   nice?: number;
   /** `--cgroup-access` (default: the daemon's, `write`). */
   cgroupAccess?: 'write' | 'preauthorized-only';
+  /** The daemon's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts `devbinder daemon` from the built CLI and waits until it is ready. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const daemon = spawnDaemon(options);
+  await daemon.waitForLog('ready', (record) => record.event === 'ready');
+  return daemon;
+}
+
+/** Starts `devbinder daemon` from the built CLI; does not wait for it to be ready. */
+export function spawnDaemon(options: DaemonOptions): RunningDaemon {
   const socket = options.socket ?? join(options.dir, 'daemon.sock');
   const stateDir = join(options.dir, 'state');
   const node = [
@@ -133,7 +148,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   // As the unit runs it (Nice=), when asked: nice execs node, so the pid stays the daemon's.
   const [file, ...args] =
     options.nice === undefined ? node : ['nice', '-n', String(options.nice), ...node];
-  const child: ChildProcess = spawn(file as string, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(file as string, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(options.env ? { env: options.env } : {}),
+  });
   const logs: LogRecord[] = [];
   const otherOutput: string[] = [];
   let buffered = '';
@@ -144,11 +162,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
-      try {
-        logs.push(JSON.parse(line) as LogRecord);
-      } catch {
-        otherOutput.push(line);
-      }
+      const record = logRecord(line);
+      if (record) logs.push(record);
+      else otherOutput.push(line);
     }
     for (const listener of listeners) listener();
   });
@@ -188,7 +204,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       listeners.add(check);
       check();
     });
-  await waitForLog('ready', (record) => record.event === 'ready');
   return {
     pid: child.pid ?? -1,
     socket,
@@ -200,9 +215,33 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     exited,
     async stop(signal = 'SIGTERM') {
       child.kill(signal);
-      return exited;
+      const code = await exited;
+      if (otherOutput.length > 0) {
+        throw new Error(
+          `the daemon (--log-format json) wrote lines that are not JSON log objects:\n${otherOutput.join('\n')}`,
+        );
+      }
+      return code;
     },
   };
+}
+
+/** A line of the JSON log: an object with a time, a level and an event; undefined otherwise. */
+function logRecord(line: string): LogRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const valid =
+    typeof record.time === 'string' &&
+    !Number.isNaN(Date.parse(record.time)) &&
+    ['info', 'warn', 'error'].includes(record.level as string) &&
+    typeof record.event === 'string';
+  return valid ? (record as LogRecord) : undefined;
 }
 
 function logText(logs: readonly LogRecord[]): string {
