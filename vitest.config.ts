@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// One run covers the whole workspace so CI gets a single report.
-//   unit:        pure code and file parsing (memfs, fixtures); runs anywhere.
+// One run covers the whole workspace so CI gets a single report (`pnpm test`; `turbo run test`
+// runs each package's share of the unit project instead).
+//   unit:        pure code, file parsing (memfs, fixtures) and the built command; runs anywhere,
+//                no root.
 //   integration: real udevd, real Podman, real kernel uevents; needs root and fails loudly without it.
-//   lab:         nested Podman hosts driven by testcontainers (see lab/README.md).
+// The lab (nested Podman hosts driven by testcontainers) is not a project here: it has its own
+// config, lab/vitest.config.ts, and runs with `pnpm lab` (see lab/README.md).
 export default defineConfig({
   test: {
     projects: [
