@@ -110,11 +110,6 @@ export function ruleText(device: DeviceNumber, access = 'rwm'): string {
 }
 
 /**
- * A container's v1 devices cgroup. Writes go straight to the kernel: `devices.allow` adds an
- * exception, `devices.deny` removes the exact one (runc, Podman and crun treat the v1 list the
- * same way). A container that exits takes its cgroup with it: ENOENT/ENODEV then mean "gone".
- */
-/**
  * Where this process sees the v1 devices hierarchy: the mount point, and the cgroup the mount is
  * rooted at. A process's cgroup path (`/proc/<pid>/cgroup`) counts from the hierarchy's root, so a
  * mount rooted elsewhere (the daemon in a container sharing the host's cgroup namespace) needs the
@@ -153,6 +148,11 @@ export function findDevicesHierarchy(): DevicesHierarchy | undefined {
   return parseDevicesHierarchy(readFileSync('/proc/self/mountinfo', 'utf8'));
 }
 
+/**
+ * A container's v1 devices cgroup. Writes go straight to the kernel: `devices.allow` adds an
+ * exception, `devices.deny` removes the exact one (runc, Podman and crun treat the v1 list the
+ * same way). A container that exits takes its cgroup with it: ENOENT/ENODEV then mean "gone".
+ */
 export class DevicesCgroupV1 {
   constructor(readonly dir: string) {}
 

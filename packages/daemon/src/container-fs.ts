@@ -300,18 +300,14 @@ export class NodeMaker {
   constructor(private readonly scratchDir: string) {}
 
   /** Starts the shell now, while this process is still small. */
-  start(): ChildProcess {
-    if (!this.shell) {
-      mkdirSync(this.scratchDir, { recursive: true, mode: 0o700 });
-      this.shell = this.spawn();
-    }
-    return this.shell;
+  start(): void {
+    this.running();
   }
 
   /** Makes the nodes; resolves with what tar complained about (callers check each node anyway). */
   make(nodes: readonly NodeToMake[]): Promise<string> {
     if (nodes.length === 0) return Promise.resolve('');
-    const shell = this.start();
+    const shell = this.running();
     const id = ++this.sequence;
     const archive = join(this.scratchDir, `nodes-${id}.tar`);
     writeFileSync(
@@ -332,6 +328,15 @@ export class NodeMaker {
   stop(): void {
     this.shell?.kill('SIGTERM');
     this.shell = undefined;
+  }
+
+  /** The shell, started again if it exited. */
+  private running(): ChildProcess {
+    if (!this.shell) {
+      mkdirSync(this.scratchDir, { recursive: true, mode: 0o700 });
+      this.shell = this.spawn();
+    }
+    return this.shell;
   }
 
   private spawn(): ChildProcess {

@@ -14,8 +14,6 @@ export interface DatabaseView {
   database: UdevDatabase;
   /** Warnings of the read (no udevd, malformed files), replayed to each hook as it would see them. */
   warnings: readonly string[];
-  /** Increases with every read. */
-  generation: number;
 }
 
 /**
@@ -59,7 +57,7 @@ export class LiveDatabase {
     const warnings: string[] = [];
     const database = this.read((message) => warnings.push(message));
     const after = directoryIdentity(this.dataDir);
-    this.view = { database, warnings, generation: (this.view?.generation ?? 0) + 1 };
+    this.view = { database, warnings };
     // Without /run/udev/data (sysfs only) nothing signals change: every call reads again.
     this.identity = after?.key === before?.key ? after?.key : undefined;
     this.settled = before !== undefined && started - before.mtimeMs >= SETTLED_MS;

@@ -1,47 +1,44 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
-/** One event as udevd broadcasts it after running its rules. */
+/**
+ * One event as udevd broadcasts it after running its rules. Which device and what happened is all
+ * the daemon needs: any event may change what a selector chooses (a parent's attributes, a tag),
+ * so none is filtered, and the device's facts are read from the database.
+ */
 export interface UdevEvent {
   /** add, remove, change, move, bind, unbind, online, offline. */
   action: string;
   devpath: string;
-  subsystem: string;
-  /** The udevadm monitor timestamp: seconds of CLOCK_MONOTONIC when it received the event. */
-  monotonicSeconds: number;
-  properties: Readonly<Record<string, string>>;
 }
 
-/** What a `udevadm monitor --udev --property` stream holds, in order. */
+/** What a `udevadm monitor --udev` stream holds, in order. */
 export type MonitorRecord =
   | { type: 'listening' }
   | { type: 'event'; event: UdevEvent }
   | { type: 'malformed'; line: number; message: string };
 
 /** `UDEV  [3478.425332] add      /devices/virtual/block/zram2 (block)` */
-const EVENT_HEADER = /^UDEV {2}\[(\d+\.\d+)\] (\S+) +(\/\S*) \((.*)\)$/;
+const EVENT_LINE = /^UDEV {2}\[\d+\.\d+\] (\S+) +(\/\S*) \(.*\)$/;
+/** The banner's first line, and the blank line after it: they carry nothing. */
+const BANNER = 'monitor will print the received events for:';
 /** Printed once the monitor's netlink socket is bound: no event after it is missed. */
 const LISTENING = 'UDEV - the event which udev sends out after rule processing';
 
 /**
- * Parses `udevadm monitor --udev --property` output as it arrives, in chunks cut anywhere: a
- * header line per event, its properties as KEY=VALUE lines, a blank line. A malformed record is
- * reported and skipped; parsing resumes at the next event header.
+ * Parses `udevadm monitor --udev` output as it arrives, in chunks cut anywhere: one line per
+ * event. A line that is neither the banner nor an event is reported and skipped.
  */
 export class MonitorParser {
   private buffered = '';
   private lineNumber = 0;
-  private current: { event: UdevEvent; properties: Record<string, string> } | undefined;
-  /** Inside a record that was malformed: skip to the next blank line. */
-  private skipping = false;
 
   push(chunk: string): MonitorRecord[] {
     this.buffered += chunk;
     const records: MonitorRecord[] = [];
-    for (;;) {
-      const newline = this.buffered.indexOf('\n');
-      if (newline === -1) break;
+    for (let newline = this.buffered.indexOf('\n'); newline !== -1; ) {
       const line = this.buffered.slice(0, newline);
       this.buffered = this.buffered.slice(newline + 1);
+      newline = this.buffered.indexOf('\n');
       this.lineNumber++;
       const record = this.line(line);
       if (record) records.push(record);
@@ -50,41 +47,18 @@ export class MonitorParser {
   }
 
   private line(line: string): MonitorRecord | undefined {
-    if (line === '') {
-      this.skipping = false;
-      const current = this.current;
-      this.current = undefined;
-      return current && { type: 'event', event: current.event };
+    if (line === '' || line === BANNER) return undefined;
+    if (line === LISTENING) return { type: 'listening' };
+    const event = EVENT_LINE.exec(line);
+    if (event) {
+      const [, action = '', devpath = ''] = event;
+      return { type: 'event', event: { action, devpath } };
     }
-    if (this.skipping) return undefined;
-    if (this.current === undefined) {
-      if (line === LISTENING) return { type: 'listening' };
-      const header = EVENT_HEADER.exec(line);
-      if (header) {
-        const [, seconds = '', action = '', devpath = '', subsystem = ''] = header;
-        const properties: Record<string, string> = {};
-        this.current = {
-          event: { action, devpath, subsystem, monotonicSeconds: Number(seconds), properties },
-          properties,
-        };
-        return undefined;
-      }
-      // The banner's other lines ("monitor will print…", "KERNEL - …") carry nothing.
-      if (!line.includes('=')) return undefined;
-      return this.malformed(`a property line outside an event: ${JSON.stringify(line)}`);
-    }
-    const equals = line.indexOf('=');
-    if (equals <= 0) {
-      this.current = undefined;
-      return this.malformed(`expected KEY=VALUE, got ${JSON.stringify(line)}`);
-    }
-    this.current.properties[line.slice(0, equals)] = line.slice(equals + 1);
-    return undefined;
-  }
-
-  private malformed(message: string): MonitorRecord {
-    this.skipping = true;
-    return { type: 'malformed', line: this.lineNumber, message };
+    return {
+      type: 'malformed',
+      line: this.lineNumber,
+      message: `expected an event line, got ${JSON.stringify(line)}`,
+    };
   }
 }
 
@@ -104,7 +78,7 @@ const RESTART_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
 const HEALTHY_AFTER_MS = 10_000;
 
 /**
- * Supervises `udevadm monitor --udev --property`: parses what it prints, and restarts it with
+ * Supervises `udevadm monitor --udev`: parses what it prints, and restarts it with
  * backoff when it exits. Every restart is a gap in the event stream, reported as such so the
  * caller re-reads the whole database once the new monitor listens.
  */
@@ -128,15 +102,10 @@ export class UdevMonitor {
     this.child = undefined;
   }
 
-  /** The monitor's process id, while one runs (tests kill it to make a gap). */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   private spawn(): void {
     const startedAt = Date.now();
     const parser = new MonitorParser();
-    const child = spawn(this.options.udevadm ?? 'udevadm', ['monitor', '--udev', '--property'], {
+    const child = spawn(this.options.udevadm ?? 'udevadm', ['monitor', '--udev'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
