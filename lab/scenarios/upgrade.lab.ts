@@ -1,22 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useLabHost } from '../src/lab.js';
+import { type PackedRevision, packedRevision } from '../src/revision.js';
 
 // Upgrading devbinder on a host with running containers, the way an administrator would:
-// scripts/install.sh with a newer packed CLI over the installed one. Version A is this build
-// repacked under an earlier version number, so the scenario proves the upgrade itself (npm
-// replacing a live install, the hook file rewritten, running containers untouched), not
-// compatibility between two different releases. npm works offline here: the lab has no network,
-// and devbinder's one dependency is in npm's cache from the image build.
+// scripts/install.sh with a newer packed CLI over the installed one. Version A is devbinder as
+// built from an earlier commit of this repository (LAB_UPGRADE_FROM, by default 0886d56, the
+// commit that brought the lab): another build of other code, its hook, engine and plugins as they
+// were then. Version B is this build. Both say 0.1.0, so A is labelled 0.1.0-lab.<commit> for npm
+// and the hook file to tell them apart. npm works offline here: the lab has no network, and
+// devbinder's one dependency (the same in A and B) is in npm's cache from the image build.
 const lab = useLabHost({ disk: { seat: 'seat1' } });
 
+const UPGRADE_FROM = process.env.LAB_UPGRADE_FROM ?? '0886d56a0292b9ebfb07e271c83516d82bd90a36';
 const SEAT = { 'io.dev-binder.udev.seat': 'seat1' };
 const NEW = '/opt/devbinder-lab/devbinder.tgz';
+const OLD_DIR = '/opt/devbinder-lab/version-a';
 const install = (tarball: string) =>
   lab().sh(
     `npm_config_offline=true /opt/devbinder-lab/install.sh --tarball ${tarball}`,
     `install ${tarball}`,
   );
-/** What npm says is installed (`devbinder --version` is built into the bundle, so A says B's). */
+/** What npm says is installed (`devbinder --version` is built into the bundle). */
 const installedVersion = async (): Promise<string> => {
   const listed = await lab().sh('npm ls --global --depth=0 --json', 'npm ls --global');
   const { dependencies } = JSON.parse(listed) as {
@@ -35,27 +39,44 @@ const hookVersion = () =>
       console.log(require(require("path").join(cli, "../../package.json")).version);'`,
     'read the hook file',
   );
+/** sha256 of the command's bundle in a packed CLI. */
+const bundleHash = (tarball: string) =>
+  lab().sh(
+    `tar -xzOf ${tarball} package/dist/devbinder.js | sha256sum | cut -d" " -f1`,
+    `hash the bundle of ${tarball}`,
+  );
+
+let versionA: PackedRevision;
+
+beforeAll(async () => {
+  versionA = await packedRevision(UPGRADE_FROM);
+  await lab().copyIn(versionA.dir, OLD_DIR);
+});
 
 describe('upgrading devbinder on a host with running containers', () => {
   let newVersion: string;
   let oldVersion: string;
   let running: string;
 
-  it('installs version A over the image build', async () => {
+  it('installs version A, built from the earlier commit, over the image build', async () => {
     newVersion = await installedVersion();
-    oldVersion = `${newVersion}-lab.previous`;
-    await lab().sh(
-      `set -e
-      rm -rf /tmp/a && mkdir /tmp/a && tar -xzf ${NEW} -C /tmp/a
+    // Another build, not this one relabelled.
+    expect(await bundleHash(`${OLD_DIR}/devbinder.tgz`)).not.toBe(await bundleHash(NEW));
+    oldVersion = (
+      await lab().sh(
+        `set -e
+      rm -rf /tmp/a && mkdir /tmp/a && tar -xzf ${OLD_DIR}/devbinder.tgz -C /tmp/a
       node -e '
         const file = "/tmp/a/package/package.json";
         const fs = require("fs");
         const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
-        manifest.version = process.argv[1];
-        fs.writeFileSync(file, JSON.stringify(manifest, null, 2));' ${oldVersion}
+        manifest.version = manifest.version + "-lab." + process.argv[1];
+        fs.writeFileSync(file, JSON.stringify(manifest, null, 2));
+        console.log(manifest.version);' ${versionA.commit.slice(0, 12)}
       cd /tmp/a/package && npm pack --silent --pack-destination /tmp/a >/dev/null`,
-      'repack version A',
-    );
+        'label version A',
+      )
+    ).trim();
     await install(`/tmp/a/devbinder-${oldVersion}.tgz`);
     expect(await installedVersion()).toBe(oldVersion);
     expect((await hookVersion()).trim()).toBe(oldVersion);

@@ -28,11 +28,11 @@ export const LAB_REPOSITORY = 'localhost/devbinder-lab';
 export const BASE_REPOSITORY = 'localhost/devbinder-lab-base';
 
 const IMAGE_DIR = join(REPO_ROOT, 'lab/image');
-const CACHE = join(REPO_ROOT, 'lab/.cache');
+export const CACHE = join(REPO_ROOT, 'lab/.cache');
 const DOWNLOADS = join(CACHE, 'downloads');
 
 /** A scratch directory of the lab's own (git-ignored), not shared with anything else in /tmp. */
-async function scratchDir(name: string): Promise<string> {
+export async function scratchDir(name: string): Promise<string> {
   await mkdir(CACHE, { recursive: true });
   return mkdtemp(join(CACHE, `${name}-`));
 }
@@ -100,12 +100,17 @@ async function imageExists(reference: string): Promise<boolean> {
 }
 
 /** Runs a build command with its output appended to the log; throws with the log's tail. */
-async function logged(logFile: string, command: string, args: readonly string[]): Promise<void> {
+export async function logged(
+  logFile: string,
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
   await mkdir(dirname(logFile), { recursive: true });
   await writeFile(logFile, `\n$ ${[command, ...args].join(' ')}\n`, { flag: 'a' });
   const fd = openSync(logFile, 'a');
   const status = await new Promise<number>((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', fd, fd] });
     child.on('error', () => resolve(127));
     child.on('close', (code) => resolve(code ?? 1));
   });
@@ -146,17 +151,19 @@ async function buildBase(recipe: Recipe, reference: string, options: ImageOption
   }
 }
 
-/** The packed CLI, as a user would get it: `pnpm pack` of packages/cli. */
-async function packCli(into: string): Promise<string> {
+/**
+ * The packed CLI, as a user would get it: `pnpm pack` of packages/cli of a built checkout (this
+ * one by default), moved to `target`.
+ */
+export async function packCli(target: string, checkout = REPO_ROOT): Promise<string> {
   const out = await scratchDir('pack');
   try {
     await check('pnpm', ['pack', '--pack-destination', out], {
-      cwd: join(REPO_ROOT, 'packages/cli'),
+      cwd: join(checkout, 'packages/cli'),
     });
     const [tarball] = (await readdir(out)).filter((name) => name.endsWith('.tgz'));
     if (tarball === undefined)
       throw new Error(`pnpm pack in packages/cli left no tarball in ${out}`);
-    const target = join(into, 'devbinder.tgz');
     await rename(join(out, tarball), target);
     return target;
   } finally {
@@ -247,7 +254,7 @@ export async function ensureLabImage(options: ImageOptions): Promise<LabImage> {
   const context = await scratchDir('context');
   const scratch = await scratchDir('scratch');
   try {
-    const tarball = await packCli(context);
+    const tarball = await packCli(join(context, 'devbinder.tgz'));
     for (const file of LAYER_FILES) await copyFile(file, join(context, basename(file)));
     const tarballSha256 = sha256(await readFile(tarball));
     const layerHash = sha256(base, await filesHash([LAYER_RECIPE, ...LAYER_FILES]), tarballSha256);
