@@ -16,6 +16,8 @@ export interface Result {
   meanMs: number;
   /** Median over the baseline's median, measured in the same session. */
   ratio: number;
+  /** Every measured run's wall time, in the order run. */
+  samplesMs: number[];
 }
 
 /**
@@ -59,6 +61,7 @@ export function summarize(name: string, values: number[]): Omit<Result, 'ratio'>
     medianMs: round(at(0.5)),
     p90Ms: round(at(0.9)),
     meanMs: round(values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length)),
+    samplesMs: values.map(round),
   };
 }
 
