@@ -158,10 +158,14 @@ plugin
   .description('Create a plugin project that builds and passes its tests as it is')
   .argument('<name>', 'the selector name: io.dev-binder.udev.<name>=…')
   .argument('[dir]', 'where to create it (default: ./<name>); must not exist or be empty')
+  .option(
+    '--author <who>',
+    'the plugin\'s author, e.g. "Ada Lovelace <ada@example.org>" (default: git\'s user.name and user.email, else the login name)',
+  )
   .addHelpText('after', '\nExit codes: 0 created; 2 bad name or DIR not empty; 3 cannot write.')
-  .action(async (name: string, dir: string | undefined) => {
+  .action(async (name: string, dir: string | undefined, options: { author?: string }) => {
     const { runPluginNew } = await import('./commands/plugin-new.js');
-    finish(runPluginNew(name, dir));
+    finish(runPluginNew(name, dir, options));
   });
 
 plugin

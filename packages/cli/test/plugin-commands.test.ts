@@ -24,10 +24,12 @@ describe('devbinder plugin new', () => {
     const dir = join(temporary(), 'video');
     const result = await devbinder(['plugin', 'new', 'video', dir]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Created the video selector in ${dir}.`);
+    expect(result.stdout).toContain(`Created the video selector in ${dir} (author: `);
     expect(result.stdout).toContain('npm install');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.devbinder).toMatchObject({ selector: 'video', entry: 'src/index.ts' });
+    // Who wrote it: git's user, else the login name; every manifest names its author.
+    expect(pkg.author).toMatch(/\S/);
     for (const [name, spec] of Object.entries(pkg.devDependencies as Record<string, string>)) {
       if (!name.startsWith('@devbinder/')) continue;
       expect(spec).toMatch(/^file:vendor\/devbinder\/devbinder-.+\.tgz$/);
@@ -38,6 +40,23 @@ describe('devbinder plugin new', () => {
     );
     for (const file of ['src/index.ts', 'test/video.test.ts', 'README.md', 'tsconfig.json'])
       expect(existsSync(join(dir, file)), file).toBe(true);
+  });
+
+  it('takes the author from --author', async () => {
+    const dir = join(temporary(), 'video');
+    const result = await devbinder([
+      'plugin',
+      'new',
+      'video',
+      dir,
+      '--author',
+      'Ada Lovelace <ada@example.org>',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('(author: Ada Lovelace <ada@example.org>;');
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).author).toBe(
+      'Ada Lovelace <ada@example.org>',
+    );
   });
 
   it('refuses a directory that is not empty and a name that is no selector name', async () => {

@@ -53,7 +53,7 @@ export async function buildPlugin(dir: string, options: BuildOptions = {}): Prom
       wit: WIT_PACKAGE,
       description: project.description,
       argument: project.argument,
-      ...(project.author === undefined ? {} : { author: project.author }),
+      author: project.author,
       component: `${project.name}.wasm`,
       sha256: createHash('sha256').update(component).digest('hex'),
     };

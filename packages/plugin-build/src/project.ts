@@ -9,7 +9,8 @@ export interface PluginProject {
   name: string;
   version: string;
   description: string;
-  author: string | undefined;
+  /** package.json's `author`: a string, or `{ name, email }` as npm also writes it. */
+  author: string;
   /** Absolute path of the entry module. */
   entry: string;
   argument: { syntax: string; examples: string[] };
@@ -54,13 +55,32 @@ export async function readPluginProject(dir: string): Promise<PluginProject> {
       `${file}: "devbinder.argument" must be { "syntax": string, "examples": string[] }`,
     );
   }
+  if (examples.length === 0) {
+    throw new PluginProjectError(
+      `${file}: "devbinder.argument.examples" must give at least one example (plugin inspect shows them as annotations)`,
+    );
+  }
   return {
     dir,
     name,
     version: text(pkg.version, 'version'),
     description: text(pkg.description, 'description'),
-    author: typeof pkg.author === 'string' ? pkg.author : undefined,
+    author: authorOf(pkg.author, file),
     entry: join(dir, typeof config.entry === 'string' ? config.entry : 'src/index.ts'),
     argument: { syntax: argument.syntax, examples },
   };
+}
+
+/** npm takes `"Ada <ada@example.org>"` or `{ "name": "Ada", "email": "ada@example.org" }`. */
+function authorOf(author: unknown, file: string): string {
+  if (typeof author === 'string' && author.trim() !== '') return author.trim();
+  if (typeof author === 'object' && author !== null) {
+    const { name, email } = author as { name?: unknown; email?: unknown };
+    if (typeof name === 'string' && name.trim() !== '') {
+      return typeof email === 'string' && email !== '' ? `${name.trim()} <${email}>` : name.trim();
+    }
+  }
+  throw new PluginProjectError(
+    `${file}: "author" must say who wrote the plugin, e.g. "Ada Lovelace <ada@example.org>" (npm pkg set author=…)`,
+  );
 }

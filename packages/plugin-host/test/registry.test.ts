@@ -17,6 +17,7 @@ function plugin(dir: string, folder: string, manifest: Record<string, unknown> |
           version: '1.0.0',
           wit: WIT_PACKAGE,
           description: 'test plugin',
+          author: 'Test Author',
           argument: { syntax: '<x>', examples: ['x'] },
           component: 'plugin.wasm',
           sha256: '0'.repeat(64),

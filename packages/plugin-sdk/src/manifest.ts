@@ -8,8 +8,10 @@ export interface PluginManifest {
   /** WIT package the component implements, e.g. `devbinder:selector@0.1.0`. */
   wit: string;
   description: string;
+  /** The argument's syntax and at least one example, as an annotation value. */
   argument: { syntax: string; examples: string[] };
-  author?: string;
+  /** Who wrote it: the plugin project's package.json `author`, e.g. `Ada <ada@example.org>`. */
+  author: string;
   /** Component file, relative to the manifest. */
   component: string;
   /** Hex sha256 of the component file. */
@@ -67,9 +69,8 @@ export function parseManifest(text: string, file: string): PluginManifest {
   ) {
     throw new ManifestError(file, '"argument" must be { "syntax": string, "examples": string[] }');
   }
-  const author = value.author;
-  if (author !== undefined && typeof author !== 'string') {
-    throw new ManifestError(file, '"author" must be a string');
+  if (argument.examples.length === 0) {
+    throw new ManifestError(file, '"argument.examples" must give at least one example');
   }
   return {
     name,
@@ -77,7 +78,7 @@ export function parseManifest(text: string, file: string): PluginManifest {
     wit: field('wit'),
     description: field('description'),
     argument: { syntax: argument.syntax, examples: argument.examples as string[] },
-    ...(author === undefined ? {} : { author }),
+    author: field('author'),
     component,
     sha256,
   };

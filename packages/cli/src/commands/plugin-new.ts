@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -7,6 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { userInfo } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SELECTOR_NAME } from '@devbinder/plugin-sdk';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -21,7 +23,11 @@ const VENDOR_DIR = 'vendor/devbinder';
  * `devbinder plugin new NAME [DIR]`: a plugin project that builds and passes its tests as it is.
  * Written into a staging directory and renamed into place, so a failure leaves nothing behind.
  */
-export function runPluginNew(name: string, dir: string | undefined): ExitCode {
+export function runPluginNew(
+  name: string,
+  dir: string | undefined,
+  options: { author?: string } = {},
+): ExitCode {
   if (!SELECTOR_NAME.test(name)) {
     throw new CliError(
       `"${name}" is not a selector name: use lowercase letters, digits and "-", starting with a letter or digit (it becomes io.dev-binder.udev.${name.toLowerCase()})`,
@@ -33,6 +39,7 @@ export function runPluginNew(name: string, dir: string | undefined): ExitCode {
     throw new CliError(`${target} already exists and is not empty`, ExitCode.badInput);
   }
   const tarballs = shippedSdk();
+  const author = options.author?.trim() || defaultAuthor();
   const staging = join(dirname(target), `.${basename(target)}.devbinder-new-${process.pid}`);
   try {
     mkdirSync(join(staging, VENDOR_DIR), { recursive: true });
@@ -41,7 +48,7 @@ export function runPluginNew(name: string, dir: string | undefined): ExitCode {
       copyFileSync(join(sdkDir, tarball), join(staging, VENDOR_DIR, tarball));
       sdk[pkg] = `${VENDOR_DIR}/${tarball}`;
     }
-    for (const [file, text] of Object.entries(templateFiles({ name, sdk }))) {
+    for (const [file, text] of Object.entries(templateFiles({ name, sdk, author }))) {
       mkdirSync(dirname(join(staging, file)), { recursive: true });
       writeFileSync(join(staging, file), text);
     }
@@ -54,7 +61,7 @@ export function runPluginNew(name: string, dir: string | undefined): ExitCode {
   const where = relative(process.cwd(), target) || '.';
   writeAllSync(
     1,
-    `Created the ${name} selector in ${target}.
+    `Created the ${name} selector in ${target} (author: ${author}; change it in package.json).
 
 Next:
   cd ${where}
@@ -64,6 +71,27 @@ Next:
 `,
   );
   return ExitCode.ok;
+}
+
+/**
+ * Who writes the plugin, when --author does not say: git's user (`Name <email>`), as npm init
+ * does, else the login name. Every manifest names its author; it can be changed in package.json.
+ */
+function defaultAuthor(): string {
+  const git = (key: string) => {
+    try {
+      return execFileSync('git', ['config', '--get', key], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      return ''; // No git, or nothing configured.
+    }
+  };
+  const name = git('user.name');
+  if (name === '') return userInfo().username;
+  const email = git('user.email');
+  return email === '' ? name : `${name} <${email}>`;
 }
 
 function isEmptyOrMissing(dir: string): boolean {

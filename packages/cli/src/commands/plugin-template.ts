@@ -12,11 +12,13 @@ const NPM_DEPENDENCIES = {
 
 export interface TemplateInput {
   name: string;
+  /** package.json's `author`, which the manifest and `plugin inspect` show. */
+  author: string;
   /** Package name -> tarball path relative to the project, for every devbinder package. */
   sdk: Readonly<Record<string, string>>;
 }
 
-export function templateFiles({ name, sdk }: TemplateInput): Record<string, string> {
+export function templateFiles({ name, sdk, author }: TemplateInput): Record<string, string> {
   const devDependencies = Object.fromEntries(
     [
       ...Object.entries(sdk).map(([pkg, tarball]) => [pkg, `file:${tarball}`]),
@@ -27,6 +29,7 @@ export function templateFiles({ name, sdk }: TemplateInput): Record<string, stri
     name: `devbinder-selector-${name}`,
     version: '0.1.0',
     description: `Device nodes whose kernel name matches a glob (the ${name} selector; describe yours here)`,
+    author,
     private: true,
     type: 'module',
     scripts: {
