@@ -6,6 +6,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
 import { DEVBINDER, devbinder } from '../../../test-support/podman.js';
@@ -17,6 +18,9 @@ beforeAll(async () => {
 }, 600_000);
 
 const temporary = () => mkdtempSync(join(tmpdir(), 'devbinder-plugin-commands-'));
+const DESKTOP = fileURLToPath(
+  new URL('../../plugin-testkit/captures/desktop.export-db.txt', import.meta.url),
+);
 const DIST = dirname(DEVBINDER);
 
 describe('devbinder plugin new', () => {
@@ -135,8 +139,38 @@ describe('devbinder plugin list', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toContain('Cannot be used:');
     expect(result.stdout).toContain(
-      `plugin "${join(dir, 'broken', 'plugin.json')}": "sha256" must be a non-empty string`,
+      `plugin "broken": ${join(dir, 'broken', 'plugin.json')}: "sha256" must be a non-empty string`,
     );
+  });
+
+  it("files a broken manifest under its directory's name, which it keeps from use", async () => {
+    const dir = temporary();
+    mkdirSync(join(dir, 'seat'));
+    writeFileSync(join(dir, 'seat', 'plugin.json'), '{ "name": "seat", "version": 2 }');
+    const inspect = await devbinder(['plugin', 'inspect', 'seat', '--plugin-dir', dir]);
+    expect(inspect.exitCode).toBe(2);
+    expect(inspect.stderr).toContain(
+      `plugin "seat": ${join(dir, 'seat', 'plugin.json')}: "sha256" must be a non-empty string`,
+    );
+    // The bundled seat selector is not used in its place.
+    const explain = await devbinder([
+      'explain',
+      '--json',
+      '--plugin-dir',
+      dir,
+      '--cache-dir',
+      join(dir, 'cache'),
+      '--udev-export',
+      DESKTOP,
+      '-a',
+      'io.dev-binder.udev.seat=seat1',
+    ]);
+    expect(JSON.parse(explain.stdout).errors).toEqual([
+      {
+        annotation: 'io.dev-binder.udev.seat',
+        message: expect.stringContaining(`plugin "seat": ${join(dir, 'seat', 'plugin.json')}`),
+      },
+    ]);
   });
 });
 

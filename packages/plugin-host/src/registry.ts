@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   isSupportedWit,
   MANIFEST_FILE,
   ManifestError,
   type PluginManifest,
   parseManifest,
+  SELECTOR_NAME,
   WIT_PACKAGE,
 } from '@devbinder/plugin-sdk';
 import { PluginError } from './errors.js';
@@ -21,7 +22,7 @@ export interface PluginEntry {
 
 /** A plugin file that could not be used, kept so a selector naming it gets the real reason. */
 export interface PluginProblem {
-  /** Selector name when known, else the manifest path. */
+  /** The selector name it blocks (see claimedNames), else the manifest path. */
   name: string;
   error: PluginError;
 }
@@ -46,9 +47,11 @@ export class PluginRegistry {
     );
   }
 
-  /** Plugins that were found but cannot be used (bad manifest, duplicates, …). */
+  /** Plugins that were found but cannot be used (bad manifest, duplicates, …), each once. */
   listProblems(): PluginProblem[] {
-    return [...this.problems].map(([name, error]) => ({ name, error }));
+    const byError = new Map<PluginError, string>();
+    for (const [name, error] of this.problems) if (!byError.has(error)) byError.set(error, name);
+    return [...byError].map(([error, name]) => ({ name, error }));
   }
 
   get(name: string): PluginEntry {
@@ -71,12 +74,19 @@ export class PluginRegistry {
     const problems = new Map<string, PluginError>();
     for (const manifestPath of manifestsIn(dir)) {
       let manifest: PluginManifest;
+      let text = '';
       try {
-        manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
+        text = readFileSync(manifestPath, 'utf8');
+        manifest = parseManifest(text, manifestPath);
       } catch (error) {
-        // Without a readable name, the manifest's path is what names the plugin.
         const detail = error instanceof ManifestError ? error.detail : (error as Error).message;
-        problems.set(manifestPath, new PluginError(manifestPath, 'invalid-manifest', detail));
+        const names = claimedNames(dir, manifestPath, text);
+        // With no name to stand for, the manifest's path is what names it.
+        const problem =
+          names[0] === undefined
+            ? new PluginError(manifestPath, 'invalid-manifest', detail)
+            : new PluginError(names[0], 'invalid-manifest', `${manifestPath}: ${detail}`);
+        for (const name of names.length > 0 ? names : [manifestPath]) problems.set(name, problem);
         continue;
       }
       const name = manifest.name;
@@ -119,6 +129,26 @@ export class PluginRegistry {
       this.problems.set(name, problem);
     }
   }
+}
+
+/**
+ * The selector names a broken manifest stands for: its plugin directory's name (the guide
+ * installs `fslabel` as /etc/devbinder/plugins/fslabel) and the name it gives itself, if it still
+ * says one. It blocks those names as a working plugin would override them: a broken override must
+ * not quietly leave the plugin it was meant to replace in use.
+ */
+function claimedNames(dir: string, manifestPath: string, text: string): string[] {
+  const names = new Set<string>();
+  const folder = dirname(manifestPath);
+  if (resolve(folder) !== resolve(dir) && SELECTOR_NAME.test(basename(folder)))
+    names.add(basename(folder));
+  try {
+    const { name } = JSON.parse(text) as { name?: unknown };
+    if (typeof name === 'string' && SELECTOR_NAME.test(name)) names.add(name);
+  } catch {
+    // Not JSON: only the directory names it.
+  }
+  return [...names];
 }
 
 function manifestsIn(dir: string): string[] {

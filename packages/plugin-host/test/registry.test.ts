@@ -87,21 +87,57 @@ describe('PluginRegistry', () => {
     ).toBe('wit-mismatch');
   });
 
-  it('lists unreadable manifests as problems and reports unknown names with the search path', () => {
+  it('lists unreadable manifests as problems, under the name of their directory', () => {
     const broken = plugin('etc', 'broken', '{ "name": ');
-    plugin('etc', 'bad-digest', { name: 'bad', sha256: 'abc' });
+    const badDigest = plugin('etc', 'bad-digest', { name: 'bad', sha256: 'abc' });
     const registry = new PluginRegistry([join(base, 'etc'), join(base, 'missing')]);
     expect(registry.listProblems().map(({ name, error }) => [name, error.kind])).toEqual([
-      [join(base, 'etc', 'bad-digest', 'plugin.json'), 'invalid-manifest'],
-      [broken, 'invalid-manifest'],
+      ['bad-digest', 'invalid-manifest'],
+      ['broken', 'invalid-manifest'],
     ]);
-    expect(registry.listProblems()[0]?.error.message).toContain(
-      '"sha256" must be 64 lowercase hex digits',
+    expect(registry.listProblems()[0]?.error.message).toBe(
+      `plugin "bad-digest": ${badDigest}: "sha256" must be 64 lowercase hex digits`,
     );
+    expect(problem(registry, 'broken').message).toMatch(
+      new RegExp(`^plugin "broken": ${broken}: not valid JSON`),
+    );
+    // The name it gives itself is blocked too, and the problem is listed once.
+    expect(problem(registry, 'bad').kind).toBe('invalid-manifest');
     const unknown = problem(registry, 'nope');
     expect(unknown.kind).toBe('not-found');
     expect(unknown.message).toBe(
       `plugin "nope": no such selector plugin (known: none; searched ${join(base, 'etc')}, ${join(base, 'missing')})`,
+    );
+  });
+
+  it('lets a broken manifest in /etc block the bundled plugin its directory is named after', () => {
+    plugin('bundled', 'seat', { name: 'seat' });
+    const broken = plugin('etc', 'seat', '{ "name": "seat", "version": 2 }');
+    const registry = new PluginRegistry([join(base, 'bundled'), join(base, 'etc')]);
+    const error = problem(registry, 'seat');
+    expect(error.kind).toBe('invalid-manifest');
+    expect(error.message).toBe(`plugin "seat": ${broken}: "sha256" must be a non-empty string`);
+    expect(registry.list()).toEqual([]);
+  });
+
+  it('names a broken manifest by its path when nothing else names it', () => {
+    const broken = plugin('single', '.', '{');
+    const registry = new PluginRegistry([join(base, 'single')]);
+    expect(registry.listProblems().map(({ name }) => name)).toEqual([broken]);
+  });
+
+  it('requires an author and at least one example of the argument', () => {
+    const noAuthor = plugin('etc', 'anonymous', { name: 'anonymous', author: undefined });
+    const noExample = plugin('etc', 'silent', {
+      name: 'silent',
+      argument: { syntax: '<x>', examples: [] },
+    });
+    const registry = new PluginRegistry([join(base, 'etc')]);
+    expect(problem(registry, 'anonymous').message).toBe(
+      `plugin "anonymous": ${noAuthor}: "author" must be a non-empty string`,
+    );
+    expect(problem(registry, 'silent').message).toBe(
+      `plugin "silent": ${noExample}: "argument.examples" must give at least one example`,
     );
   });
 });
