@@ -1,5 +1,5 @@
 // Builds the shipped CLI: the entry (the hook's daemon client), the hook's own computation, the rest
-// of the command line, the plugin worker, the bundled selector components and the daemon's systemd
+// of the command line, the plugin workers, the bundled selector components and the daemon's systemd
 // unit, all in dist/. A hook starts at every container start; loading
 // one bundle instead of ~60 modules saves tens of milliseconds each time.
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -57,10 +57,16 @@ await Promise.all([
     outdir: dist,
     external: ['./hook-full.js', '@bytecodealliance/jco-transpile'],
   }),
+  // The plugin worker, and the worker that prepares a new component (it transpiles, so it
+  // loads jco-transpile).
   build({
     ...common,
-    entryPoints: { worker: require.resolve('@devbinder/plugin-host/worker') },
+    entryPoints: {
+      worker: require.resolve('@devbinder/plugin-host/worker'),
+      'prepare-worker': require.resolve('@devbinder/plugin-host/prepare-worker'),
+    },
     outdir: dist,
+    external: ['@bytecodealliance/jco-transpile'],
   }),
 ]);
 

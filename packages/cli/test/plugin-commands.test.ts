@@ -259,6 +259,26 @@ describe('--config', () => {
     ]);
   });
 
+  it('refuses deadlines that leave the hook no time to answer, naming the file, plugin and settings', async () => {
+    const dir = temporary();
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ plugins: { match: { limits: { deadlineMs: 20000 } } } }),
+    );
+    const result = await devbinder([
+      'explain',
+      '--config',
+      config,
+      '-a',
+      'io.dev-binder.udev.seat=seat0',
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      `${config}: plugin "match" ("limits" with "plugins.match.limits"): prepareDeadlineMs + loadDeadlineMs + deadlineMs come to 40000 ms`,
+    );
+  });
+
   it('refuses a config with a mistake, naming the file and the setting', async () => {
     const dir = temporary();
     const config = join(dir, 'config.json');

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { SELECTOR_NAME } from '@devbinder/plugin-sdk';
-import type { PluginLimits } from './limits.js';
+import {
+  DEFAULT_LIMITS,
+  HOOK_TIMEOUT_MS,
+  PLUGIN_TIME_BUDGET_MS,
+  type PluginLimits,
+} from './limits.js';
 
 /** Where an administrator sets plugin limits; `--config FILE` points elsewhere. */
 export const DEFAULT_CONFIG_FILE = '/etc/devbinder/config.json';
@@ -24,9 +29,11 @@ export class HostConfigError extends Error {
 
 /** Each limit with the range that makes sense for it: what the host can honour and a hook can wait for. */
 const LIMIT_RANGES: Record<keyof PluginLimits, { min: number; max: number; unit: string }> = {
-  // Podman gives the hook 30 s (hook-config.ts); a plugin must answer well within that.
-  deadlineMs: { min: 10, max: 25_000, unit: 'milliseconds' },
-  loadDeadlineMs: { min: 100, max: 25_000, unit: 'milliseconds' },
+  // Together they must also fit the hook's time (checkTimeBudget).
+  deadlineMs: { min: 10, max: PLUGIN_TIME_BUDGET_MS, unit: 'milliseconds' },
+  loadDeadlineMs: { min: 100, max: PLUGIN_TIME_BUDGET_MS, unit: 'milliseconds' },
+  prepareDeadlineMs: { min: 100, max: PLUGIN_TIME_BUDGET_MS, unit: 'milliseconds' },
+  maxComponentMiB: { min: 1, max: 1024, unit: 'MiB' },
   // wasm32 memories cannot exceed 4 GiB.
   memoryMiB: { min: 16, max: 4096, unit: 'MiB' },
   maxArgumentBytes: { min: 16, max: 1024 * 1024, unit: 'bytes' },
@@ -73,7 +80,29 @@ export function parseHostConfig(text: string, file: string): HostConfig {
       plugins[name] = { limits: parseLimits(section.limits, file, `${where}.limits`) };
     }
   }
-  return { limits: parseLimits(root.limits, file, 'limits'), plugins };
+  const limits = parseLimits(root.limits, file, 'limits');
+  checkTimeBudget({ ...DEFAULT_LIMITS, ...limits }, file, '"limits"');
+  for (const [name, plugin] of Object.entries(plugins)) {
+    checkTimeBudget(
+      { ...DEFAULT_LIMITS, ...limits, ...plugin.limits },
+      file,
+      `plugin "${name}" ("limits" with "plugins.${name}.limits")`,
+    );
+  }
+  return { limits, plugins };
+}
+
+/**
+ * A selection can take its plugin's prepare, load and call deadlines one after the other; Podman
+ * stops the hook at HOOK_TIMEOUT_MS, so together they must leave the hook time to answer.
+ */
+function checkTimeBudget(limits: PluginLimits, file: string, what: string): void {
+  const { prepareDeadlineMs, loadDeadlineMs, deadlineMs } = limits;
+  const total = prepareDeadlineMs + loadDeadlineMs + deadlineMs;
+  if (total <= PLUGIN_TIME_BUDGET_MS) return;
+  throw new HostConfigError(
+    `${file}: ${what}: prepareDeadlineMs + loadDeadlineMs + deadlineMs come to ${total} ms (${prepareDeadlineMs} + ${loadDeadlineMs} + ${deadlineMs}), more than the ${PLUGIN_TIME_BUDGET_MS} ms a plugin may take of the hook's ${HOOK_TIMEOUT_MS / 1000} s (Podman stops the hook then)`,
+  );
 }
 
 /** The options PluginHost takes, from a config. */

@@ -1,43 +1,117 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { PluginError } from './errors.js';
-import type { PluginEntry } from './registry.js';
 
 /**
- * Checks a component against its manifest's sha256. Hashing 12 MB costs ~25 ms, too much for a hook
- * that runs at every container start, so a successful check is remembered with the file's identity
- * (device, inode, size, mtime, ctime); a file that changes in any of them is hashed again.
+ * A component's sha256 must match its manifest. Hashing 12 MB costs ~25 ms, too much for a hook
+ * that runs at every container start, so a successful check is remembered in a stamp with the
+ * file's identity (device, inode, size, mtime, ctime): a file that still has that identity is the
+ * file whose bytes were hashed. Any change to it changes its ctime, so it is hashed again.
  */
-export function verifyComponent(entry: PluginEntry, stampDir: string): void {
-  const { componentPath, manifest, manifestPath } = entry;
-  let identity: string;
+export interface ComponentFile {
+  plugin: string;
+  componentPath: string;
+  manifestPath: string;
+  /** What the manifest says. */
+  sha256: string;
+  maxComponentMiB: number;
+}
+
+/** The identity of the component file now; refuses a missing or oversized one. */
+export function componentIdentity(file: ComponentFile): string {
+  let info: BigIntStats;
   try {
-    const info = statSync(componentPath, { bigint: true });
-    identity = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':');
+    info = statSync(file.componentPath, { bigint: true });
   } catch (error) {
     throw new PluginError(
-      manifest.name,
+      file.plugin,
       'not-found',
-      `${manifestPath} names ${componentPath}, which cannot be read: ${(error as Error).message}`,
+      `${file.manifestPath} names ${file.componentPath}, which cannot be read: ${(error as Error).message}`,
     );
   }
-  const stamp = join(stampDir, `${createHash('sha256').update(componentPath).digest('hex')}.stamp`);
-  const expected = `${manifest.sha256} ${identity}`;
+  return identityOf(file, info);
+}
+
+/** Whether the stamp says the file, as it is now, was hashed and matched its manifest. */
+export function isStamped(file: ComponentFile, identity: string, stampDir: string): boolean {
   try {
-    if (readFileSync(stamp, 'utf8') === expected) return;
+    return readFileSync(stampPath(file, stampDir), 'utf8') === `${file.sha256} ${identity}`;
   } catch {
-    // No stamp yet: hash below.
+    return false;
   }
-  const actual = createHash('sha256').update(readFileSync(componentPath)).digest('hex');
-  if (actual !== manifest.sha256) {
+}
+
+/**
+ * Reads the component once and checks those very bytes against the manifest: the bytes returned
+ * are the bytes that were hashed (the caller transpiles them). Stamps the file on success.
+ */
+export function readVerified(file: ComponentFile, stampDir: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(file.componentPath, 'r');
+  } catch (error) {
     throw new PluginError(
-      manifest.name,
-      'digest-mismatch',
-      `${componentPath} has sha256 ${actual}, but ${manifestPath} says ${manifest.sha256}`,
+      file.plugin,
+      'not-found',
+      `${file.manifestPath} names ${file.componentPath}, which cannot be read: ${(error as Error).message}`,
     );
   }
+  let bytes: Uint8Array;
+  let identity: string;
+  try {
+    identity = identityOf(file, fstatSync(fd, { bigint: true }));
+    bytes = readFileSync(fd);
+    if (identityOf(file, fstatSync(fd, { bigint: true })) !== identity) {
+      throw new PluginError(
+        file.plugin,
+        'load-failed',
+        `${file.componentPath} changed while it was being read`,
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== file.sha256) {
+    throw new PluginError(
+      file.plugin,
+      'digest-mismatch',
+      `${file.componentPath} has sha256 ${actual}, but ${file.manifestPath} says ${file.sha256}`,
+    );
+  }
+  const stamp = stampPath(file, stampDir);
+  const temporary = `${stamp}.${process.pid}.${threadId}`;
   mkdirSync(stampDir, { recursive: true, mode: 0o700 });
-  writeFileSync(`${stamp}.${process.pid}`, expected);
-  renameSync(`${stamp}.${process.pid}`, stamp);
+  writeFileSync(temporary, `${file.sha256} ${identity}`);
+  renameSync(temporary, stamp);
+  return bytes;
+}
+
+/** Nanosecond times and exact inode numbers: bigint stats. */
+function identityOf(file: ComponentFile, info: BigIntStats): string {
+  const limit = BigInt(file.maxComponentMiB) * 2n ** 20n;
+  if (info.size > limit) {
+    throw new PluginError(
+      file.plugin,
+      'load-failed',
+      `${file.componentPath} is ${(Number(info.size) / 2 ** 20).toFixed(1)} MiB, more than the ${file.maxComponentMiB} MiB a component may have (maxComponentMiB)`,
+    );
+  }
+  return [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':');
+}
+
+function stampPath(file: ComponentFile, stampDir: string): string {
+  return join(stampDir, `${createHash('sha256').update(file.componentPath).digest('hex')}.stamp`);
 }

@@ -11,13 +11,21 @@ import {
 import { join } from 'node:path';
 
 /**
+ * What a stored answer looks like; part of every key, so answers stored by a devbinder that wrote
+ * them differently are never read.
+ */
+const FORMAT = 'answers-2';
+
+/**
  * Remembers plugin answers. A selector imports nothing (no clock, no randomness, no files), so its
  * answer is a pure function of (component, argument, offered devices, memory cap): replaying a
  * stored answer is exactly as correct as calling it again. Hooks run at every container start on
- * an unchanged device set, so most calls become a file read.
+ * an unchanged device set, so most calls become a file read. The host keys them by the digest it
+ * verified the component to have, after verifying it.
  *
- * Only answers (results and the plugin's own errors) are stored, never deadline or crash
- * outcomes, which depend on the machine's load rather than on the input.
+ * Only answers (results, the plugin's own errors and answers that break the contract) are stored,
+ * with the plugin's text already cut to `maxMessageBytes`; never deadline or crash outcomes, which
+ * depend on the machine's load rather than on the input.
  */
 export class AnswerMemo {
   constructor(
@@ -27,7 +35,7 @@ export class AnswerMemo {
 
   static key(...parts: string[]): string {
     const hash = createHash('sha256');
-    for (const part of parts)
+    for (const part of [FORMAT, ...parts])
       hash
         .update(String(Buffer.byteLength(part)))
         .update(':')

@@ -10,6 +10,9 @@ declare namespace WebAssembly {
   class Memory {
     readonly buffer: ArrayBuffer;
   }
+  class Table {
+    readonly length: number;
+  }
   class Instance {
     readonly exports: Record<string, unknown>;
   }

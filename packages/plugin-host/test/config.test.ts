@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostLimits, parseHostConfig, readHostConfig } from '../src/index.js';
+import {
+  DEFAULT_LIMITS,
+  HOOK_TIMEOUT_MS,
+  hostLimits,
+  PLUGIN_TIME_BUDGET_MS,
+  parseHostConfig,
+  readHostConfig,
+} from '../src/index.js';
 
 const file = '/etc/devbinder/config.json';
 
@@ -29,7 +36,7 @@ describe('the config file', () => {
     ['{ "limit": {} }', `${file}: unknown setting "limit" (known here: limits, plugins)`],
     [
       '{ "limits": { "deadline": 5 } }',
-      `${file}: unknown setting "limits.deadline" (known here: deadlineMs, loadDeadlineMs, memoryMiB, maxArgumentBytes, maxMessageBytes)`,
+      `${file}: unknown setting "limits.deadline" (known here: deadlineMs, loadDeadlineMs, prepareDeadlineMs, maxComponentMiB, memoryMiB, maxArgumentBytes, maxMessageBytes)`,
     ],
     [
       '{ "limits": { "deadlineMs": "2s" } }',
@@ -46,6 +53,40 @@ describe('the config file', () => {
     ],
   ])('refuses %s, saying where', (text, message) => {
     expect(() => parseHostConfig(text, file)).toThrow(message);
+  });
+
+  it('refuses deadlines that together leave the hook no time to answer, naming the plugin', () => {
+    expect(() =>
+      parseHostConfig(
+        JSON.stringify({ plugins: { match: { limits: { deadlineMs: 6000 } } } }),
+        file,
+      ),
+    ).toThrow(
+      `${file}: plugin "match" ("limits" with "plugins.match.limits"): prepareDeadlineMs + loadDeadlineMs + deadlineMs come to 26000 ms (10000 + 10000 + 6000), more than the 25000 ms a plugin may take of the hook's 30 s (Podman stops the hook then)`,
+    );
+    expect(() =>
+      parseHostConfig(JSON.stringify({ limits: { loadDeadlineMs: 20000 } }), file),
+    ).toThrow(
+      `${file}: "limits": prepareDeadlineMs + loadDeadlineMs + deadlineMs come to 32000 ms`,
+    );
+    // Within the budget, any way it is split.
+    expect(
+      parseHostConfig(
+        JSON.stringify({
+          limits: { prepareDeadlineMs: 5000 },
+          plugins: { match: { limits: { deadlineMs: 10000 } } },
+        }),
+        file,
+      ).plugins.match?.limits,
+    ).toEqual({ deadlineMs: 10000 });
+  });
+
+  it('has defaults that fit the budget', () => {
+    const { prepareDeadlineMs, loadDeadlineMs, deadlineMs } = DEFAULT_LIMITS;
+    expect(prepareDeadlineMs + loadDeadlineMs + deadlineMs).toBeLessThanOrEqual(
+      PLUGIN_TIME_BUDGET_MS,
+    );
+    expect(PLUGIN_TIME_BUDGET_MS).toBeLessThan(HOOK_TIMEOUT_MS);
   });
 
   it('says at which line and column the JSON breaks', () => {

@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The built package: its plugin worker is a separate file that only exists in dist/.
-import { PluginHost, PluginRegistry } from '@devbinder/plugin-host';
+import { PluginHost, type PluginLimits, PluginRegistry } from '@devbinder/plugin-host';
 import { fixtureDatabase } from '@devbinder/udev/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -18,11 +19,16 @@ const db = fixtureDatabase({
 
 const hosts: PluginHost[] = [];
 /** A host for `pluginDir`; one that remembers answers when given a cache directory to keep them in. */
-function host(pluginDir: string, rememberIn?: string): PluginHost {
+function host(
+  pluginDir: string,
+  rememberIn?: string,
+  limits: Partial<PluginLimits> = {},
+): PluginHost {
   const cacheDir = rememberIn ?? mkdtempSync(join(tmpdir(), 'devbinder-host-'));
   const created = new PluginHost({
     registry: new PluginRegistry([pluginDir]),
     cacheDir,
+    limits,
     ...(rememberIn ? { memoDir: join(cacheDir, 'answers') } : {}),
   });
   hosts.push(created);
@@ -41,16 +47,34 @@ describe('PluginHost', () => {
   });
 
   it('replays a remembered answer without running the plugin again', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'devbinder-memo-'));
+    const first = await host(seatDir, cacheDir).select('seat', 'seat0', db);
+    // A plugin that cannot load in 1 ms cannot run at all: only a remembered answer can serve.
+    const hurried = host(seatDir, cacheDir, { loadDeadlineMs: 1 });
+    expect(await hurried.select('seat', 'seat0', db)).toEqual(first);
+    await expect(hurried.select('seat', 'seat1', db)).rejects.toMatchObject({ kind: 'deadline' });
+  });
+
+  it('verifies the component before replaying a remembered answer', async () => {
     const copy = mkdtempSync(join(tmpdir(), 'devbinder-remembered-'));
     const cacheDir = mkdtempSync(join(tmpdir(), 'devbinder-memo-'));
     cpSync(seatDir, copy, { recursive: true });
-    const first = await host(copy, cacheDir).select('seat', 'seat0', db);
-    // Without its component the plugin cannot run at all: only a remembered answer can serve.
-    rmSync(join(copy, 'seat.wasm'));
-    expect(await host(copy, cacheDir).select('seat', 'seat0', db)).toEqual(first);
-    await expect(host(copy, cacheDir).select('seat', 'seat1', db)).rejects.toMatchObject({
-      kind: 'not-found',
-    });
+    const component = join(copy, 'seat.wasm');
+    const remembering = host(copy, cacheDir);
+    await remembering.select('seat', 'seat0', db);
+    // Other bytes under the same name; the manifest still has the old digest.
+    const bytes = readFileSync(component);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
+    writeFileSync(component, bytes);
+    const mismatch = {
+      kind: 'digest-mismatch',
+      message: expect.stringContaining(
+        `${component} has sha256 ${createHash('sha256').update(bytes).digest('hex')}, but ${join(copy, 'plugin.json')} says`,
+      ),
+    };
+    // In a new process (a new host), and in the one that remembered it.
+    await expect(host(copy, cacheDir).select('seat', 'seat0', db)).rejects.toMatchObject(mismatch);
+    await expect(remembering.select('seat', 'seat0', db)).rejects.toMatchObject(mismatch);
   });
 
   it('refuses a component whose digest does not match its manifest, naming both files', async () => {

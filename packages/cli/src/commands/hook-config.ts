@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_DAEMON_SOCKET } from '@devbinder/daemon/paths';
 import { SELECTOR_KEY_PATTERN } from '@devbinder/engine';
+import { HOOK_TIMEOUT_MS } from '@devbinder/plugin-host';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { writeAllSync } from '../io.js';
 import { hookScript } from '../layout.js';
@@ -9,8 +10,11 @@ import type { RuntimeOptions } from '../runtime.js';
 
 export const HOOK_FILE = 'devbinder.json';
 
-/** Podman kills a hook after this many seconds; without it a stuck hook stalls `podman run` forever. */
-const HOOK_TIMEOUT_SECONDS = 30;
+/**
+ * Podman kills a hook after this many seconds; without it a stuck hook stalls `podman run` forever.
+ * Plugin limits are checked to fit it (the plugin host's config).
+ */
+const HOOK_TIMEOUT_SECONDS = HOOK_TIMEOUT_MS / 1000;
 
 /**
  * The hooks.d entry (schema 1.0.0, containers/common oci-hooks(5)). Podman runs hooks with an empty

@@ -3,6 +3,10 @@
  * node_modules/.cache, keyed by a hash of everything that goes into it (the plugin's sources, the
  * SDK and build code, the WIT, the componentize-js version), so unchanged plugins are not rebuilt.
  * Test files in parallel workers share one build through a lock file.
+ *
+ * Most are TypeScript built like any plugin (`plugin build`). The hand-made ones are components
+ * written in WAT (`component.wat` and `manifest.json`), for what a TypeScript plugin cannot be:
+ * start code that never ends, several memories, tables.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -21,6 +25,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPlugin, type WasiFeature } from '@devbinder/plugin-build';
+import { WIT_PACKAGE } from '@devbinder/plugin-sdk';
 
 const require = createRequire(import.meta.url);
 const sources = fileURLToPath(new URL('./plugins', import.meta.url));
@@ -35,8 +40,13 @@ export const MALICIOUS_PLUGINS = [
   'bad-output',
   'errors',
   'everything',
+  'slow-start',
+  'two-memories',
+  'table-bomb',
 ] as const;
 export type MaliciousPlugin = (typeof MALICIOUS_PLUGINS)[number];
+
+const HAND_MADE = new Set<MaliciousPlugin>(['slow-start', 'two-memories', 'table-bomb']);
 
 /** What each plugin is built with beyond its sources. */
 const WASI: Partial<Record<MaliciousPlugin, WasiFeature[]>> = {
@@ -65,11 +75,14 @@ export async function maliciousPluginDir(): Promise<string> {
       const staging = `${target}.${process.pid}.tmp`;
       rmSync(staging, { recursive: true, force: true });
       rmSync(target, { recursive: true, force: true });
-      const wasiFeatures = WASI[name];
-      await buildPlugin(join(sources, name), {
-        outDir: staging,
-        ...(wasiFeatures ? { wasiFeatures } : {}),
-      });
+      if (HAND_MADE.has(name)) await assemble(join(sources, name), staging);
+      else {
+        const wasiFeatures = WASI[name];
+        await buildPlugin(join(sources, name), {
+          outDir: staging,
+          ...(wasiFeatures ? { wasiFeatures } : {}),
+        });
+      }
       renameSync(staging, target);
     });
     const set = join(cache, `set-${hash([...built.values()].join('\n'))}`);
@@ -83,6 +96,22 @@ export async function maliciousPluginDir(): Promise<string> {
   } finally {
     release();
   }
+}
+
+/** A hand-made plugin: its WAT assembled into a component, and its manifest completed. */
+async function assemble(source: string, outDir: string): Promise<void> {
+  const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
+  const component = await parse(readFileSync(join(source, 'component.wat'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8'));
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${manifest.name}.wasm`), component);
+  const complete = {
+    ...manifest,
+    wit: WIT_PACKAGE,
+    component: `${manifest.name}.wasm`,
+    sha256: createHash('sha256').update(component).digest('hex'),
+  };
+  writeFileSync(join(outDir, 'plugin.json'), `${JSON.stringify(complete, null, 2)}\n`);
 }
 
 /** A build is reused only while its component still has the digest its manifest records. */

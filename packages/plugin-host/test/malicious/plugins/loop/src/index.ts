@@ -6,11 +6,12 @@ function spin(): never {
   }
 }
 
+/** `select` and `interest` spin there; any other argument answers at once, choosing nothing. */
 export const { interest, select } = defineSelector({
   parse: (argument) => argument,
   interest(argument) {
     if (argument === 'interest') spin();
     return { filters: [{ hasNode: true }], properties: [] };
   },
-  select: () => spin(),
+  select: (argument) => (argument === 'select' ? spin() : []),
 });
