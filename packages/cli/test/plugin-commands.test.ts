@@ -183,6 +183,7 @@ describe('devbinder plugin inspect', () => {
       name: 'match',
       wit: 'devbinder:selector@0.3.0',
       from: 'bundled',
+      author: 'The devbinder authors',
       digest: { matchesManifest: true },
       imports: [{ name: 'devbinder:selector/types@0.3.0', typesOnly: true }],
       problems: [],
@@ -205,6 +206,38 @@ describe('devbinder plugin inspect', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toMatch(/imports +wasi:random\/random@[\d.]+ \(FORBIDDEN\)/);
     expect(result.stderr).toContain('it imports from the host, so the host will refuse it');
+    // Decided as the host decides it: what inspect calls forbidden is what the host refuses.
+    const report = JSON.parse(
+      (
+        await devbinder([
+          'plugin',
+          'inspect',
+          'forbidden-imports',
+          '--json',
+          '--plugin-dir',
+          malicious,
+        ])
+      ).stdout,
+    );
+    const forbidden = report.imports
+      .filter(({ typesOnly }: { typesOnly: boolean }) => !typesOnly)
+      .map(({ name }: { name: string }) => name.replace(/@[^@/]*$/, ''));
+    const refused = await devbinder([
+      'explain',
+      '--json',
+      '--plugin-dir',
+      malicious,
+      '--cache-dir',
+      join(temporary(), 'cache'),
+      '--udev-export',
+      DESKTOP,
+      '-a',
+      'io.dev-binder.udev.forbidden-imports=x',
+    ]);
+    const [{ message }] = JSON.parse(refused.stdout).errors;
+    expect(message.split('this component imports: ')[1].split(', ').sort()).toEqual(
+      forbidden.sort(),
+    );
   });
 
   it('says when the component is not the one its manifest describes', async () => {

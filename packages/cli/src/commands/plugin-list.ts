@@ -84,23 +84,28 @@ export async function runPluginInspect(
     );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  let summary: ComponentSummary;
-  try {
-    summary = await inspectComponent(bytes);
-  } catch (error) {
-    throw new CliError(
-      `${entry.componentPath} is not a WebAssembly component: ${(error as Error).message}`,
-      ExitCode.badInput,
-    );
-  }
   const { manifest } = entry;
-  const forbidden = summary.imports.filter(({ typesOnly }) => !typesOnly).map(({ name }) => name);
-  const problems = [
-    ...(sha256 === manifest.sha256
+  const digestProblems =
+    sha256 === manifest.sha256
       ? []
       : [
           `${entry.componentPath} has sha256 ${sha256}, but ${entry.manifestPath} says ${manifest.sha256}`,
-        ]),
+        ];
+  let summary: ComponentSummary;
+  try {
+    summary = await inspectComponent(manifest.name, bytes);
+  } catch (error) {
+    const detail = error instanceof PluginError ? error.detail : (error as Error).message;
+    const problems = [
+      ...digestProblems,
+      `${entry.componentPath} is not a WebAssembly component: ${detail}`,
+    ];
+    throw new CliError(`plugin "${manifest.name}": ${problems.join('; ')}`, ExitCode.badInput);
+  }
+  // What the host would refuse it for, decided as the host decides it.
+  const forbidden = summary.hostImports;
+  const problems = [
+    ...digestProblems,
     ...(forbidden.length === 0
       ? []
       : [`it imports from the host, so the host will refuse it: ${forbidden.join(', ')}`]),
@@ -123,7 +128,7 @@ export async function runPluginInspect(
       ['name', manifest.name],
       ['version', manifest.version],
       ['description', manifest.description],
-      ['author', manifest.author ?? '-'],
+      ['author', manifest.author],
       ['WIT', manifest.wit],
       ['argument', manifest.argument.syntax],
       ...manifest.argument.examples.map((example): [string, string] => [
