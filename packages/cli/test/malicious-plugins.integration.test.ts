@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_LIMITS, type HostConfig, type PluginLimits } from '@devbinder/plugin-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../../test-support/exec.js';
 import { DEVBINDER, devbinder, runContainer } from '../../../test-support/podman.js';
@@ -18,11 +19,42 @@ import { maliciousPluginDir } from '../../plugin-host/test/malicious/build.js';
  */
 const GOOD = { key: 'io.dev-binder.udev.match', value: 'KERNEL==loop0', node: '/dev/loop0' };
 
+/**
+ * Limits per plugin, as an administrator would set them: a short deadline keeps the loop cases
+ * quick, a small memory cap the bomb, a short load deadline the plugin that never loads. Everyone
+ * else gets time (handing a megabyte string out of the interpreter takes ~0.7 s by itself): a busy
+ * CI machine must not fail the good plugin. All within the hook's time budget.
+ */
+const CONFIG: HostConfig = {
+  limits: { deadlineMs: 5000 },
+  plugins: {
+    loop: { limits: { deadlineMs: 1000 } },
+    'memory-bomb': { limits: { memoryMiB: 64 } },
+    'slow-start': { limits: { loadDeadlineMs: 2000 } },
+  },
+};
+
+/** Beyond the plugins' own limits: starting node, reading udev, a busy CI machine. */
+const SLACK_MS = 5000;
+
+/** The longest a command may take whose slowest selector is `plugin`: its limits, and slack. */
+function bound(plugin: string): number {
+  const limits: PluginLimits = {
+    ...DEFAULT_LIMITS,
+    ...CONFIG.limits,
+    ...CONFIG.plugins[plugin]?.limits,
+  };
+  return limits.prepareDeadlineMs + limits.loadDeadlineMs + limits.deadlineMs + SLACK_MS;
+}
+
 /** Plugin, argument, what its error must say (the plugin's name is checked separately). */
 const CASES: Array<[string, string, RegExp]> = [
   ['loop', 'select', /did not answer within its deadline of 1000 ms \(deadlineMs\)/],
   ['loop', 'interest', /did not answer within its deadline of 1000 ms \(deadlineMs\)/],
+  ['slow-start', 'x', /did not load within its deadline of 2000 ms \(loadDeadlineMs\)/],
   ['memory-bomb', 'forever', /ran out of memory: .* of its 64 MiB cap \(memoryMiB\)/],
+  ['two-memories', 'x', /ran out of memory: its 2 wasm memories reached [\d.]+ MiB together/],
+  ['table-bomb', 'x', /ran out of memory: its 8 tables reached 1000000 entries together/],
   [
     'forbidden-imports',
     'x',
@@ -30,8 +62,10 @@ const CASES: Array<[string, string, RegExp]> = [
   ],
   ['bad-output', 'out-of-range', /chose device #\d+, but only #0 to #\d+ were offered/],
   ['bad-output', 'duplicate', /chose device #0 \(\/sys\/\S+\) twice/],
+  ['bad-output', 'not-json', /answered with text that is not JSON/],
+  ['bad-output', 'oversized', /answered select with \d+ bytes, more than the \d+ its input allows/],
   ['bad-output', 'throw-number', /trapped: wasm trap/],
-  ['errors', 'megabyte', /x{1024}… \(cut at 1024 bytes of 1048576\)/],
+  ['errors', 'megabyte', /x{1024}… \(cut at 1024 of 1048576 bytes, maxMessageBytes\)/],
   ['errors', 'bug', /can't access property "device", missing is null/],
 ];
 
@@ -45,20 +79,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'devbinder-malicious-cli-'));
   cacheDir = join(work, 'cache');
   config = join(work, 'config.json');
-  // Limits per plugin, as an administrator would set them: a short deadline keeps the loop cases
-  // quick, a small memory cap the bomb; handing a megabyte string out of the interpreter takes
-  // ~0.7 s by itself. Everyone else gets time: a busy CI machine must not fail the good plugin.
-  await writeFile(
-    config,
-    JSON.stringify({
-      limits: { deadlineMs: 10000 },
-      plugins: {
-        loop: { limits: { deadlineMs: 1000 } },
-        'memory-bomb': { limits: { memoryMiB: 64, deadlineMs: 20000 } },
-        errors: { limits: { deadlineMs: 10000 } },
-      },
-    }),
-  );
+  await writeFile(config, JSON.stringify(CONFIG));
 }, 600_000);
 
 afterAll(async () => {
@@ -73,33 +94,53 @@ interface Report {
   verdict: 'start' | 'refuse';
 }
 
-async function explain(annotations: Record<string, string>) {
-  const result = await devbinder([
-    'explain',
-    '--json',
-    ...options(),
-    ...Object.entries(annotations).flatMap(([key, value]) => ['-a', `${key}=${value}`]),
-  ]);
-  return { ...result, report: JSON.parse(result.stdout || 'null') as Report | null };
+/** A command that must end within `bound(slowest)`: bounded time, whatever the plugin does. */
+async function timed<T>(slowest: string, command: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await command();
+  expect(performance.now() - started).toBeLessThan(bound(slowest));
+  return result;
 }
 
-function runtimeConfig(annotations: Record<string, string>): string {
-  return JSON.stringify({
-    ociVersion: '1.0.2',
-    process: { args: ['sh'] },
-    annotations,
-    linux: { namespaces: [{ type: 'mount' }] },
+function explain(annotations: Record<string, string>, slowest = 'match') {
+  return timed(slowest, async () => {
+    const result = await devbinder([
+      'explain',
+      '--json',
+      ...options(),
+      ...Object.entries(annotations).flatMap(([key, value]) => ['-a', `${key}=${value}`]),
+    ]);
+    return { ...result, report: JSON.parse(result.stdout || 'null') as Report | null };
+  });
+}
+
+/** `devbinder hook` on a runtime config with these annotations: its exit code, nodes and stderr. */
+function hook(annotations: Record<string, string>, slowest = 'match') {
+  return timed(slowest, async () => {
+    const result = await devbinder(
+      ['hook', '--no-daemon', ...options()],
+      JSON.stringify({
+        ociVersion: '1.0.2',
+        process: { args: ['sh'] },
+        annotations,
+        linux: { namespaces: [{ type: 'mount' }] },
+      }),
+    );
+    const output = JSON.parse(result.stdout || 'null') as {
+      linux: { devices?: Array<{ path: string }> };
+    } | null;
+    return { ...result, nodes: output?.linux.devices?.map(({ path }) => path) };
   });
 }
 
 describe.each(CASES)('plugin %s (%s)', (plugin, argument, says) => {
   const annotation = `io.dev-binder.udev.${plugin}`;
 
-  it('best-effort: explain reports its error, and the container still gets the other devices', async () => {
-    const { exitCode, report, stderr } = await explain({
-      [annotation]: argument,
-      [GOOD.key]: GOOD.value,
-    });
+  it('best-effort: explain reports its error in time, and the container still gets the other devices', async () => {
+    const { exitCode, report, stderr } = await explain(
+      { [annotation]: argument, [GOOD.key]: GOOD.value },
+      plugin,
+    );
     expect(exitCode, stderr).toBe(0);
     expect(report?.verdict).toBe('start');
     expect(report?.errors).toHaveLength(1);
@@ -110,24 +151,19 @@ describe.each(CASES)('plugin %s (%s)', (plugin, argument, says) => {
   });
 
   it('required: explain says the hook would refuse the container', async () => {
-    const { exitCode, report } = await explain({
-      [annotation]: argument,
-      [GOOD.key]: GOOD.value,
-      'io.dev-binder.policy': 'required',
-    });
+    const { exitCode, report } = await explain(
+      { [annotation]: argument, [GOOD.key]: GOOD.value, 'io.dev-binder.policy': 'required' },
+      plugin,
+    );
     expect(exitCode).toBe(1);
     expect(report?.verdict).toBe('refuse');
     expect(report?.errors[0]?.message).toMatch(says);
   });
 
-  it('best-effort: the hook adds only the other selector devices and warns', async () => {
-    const result = await devbinder(
-      ['hook', '--no-daemon', ...options()],
-      runtimeConfig({ [annotation]: argument, [GOOD.key]: GOOD.value }),
-    );
+  it('best-effort: the hook adds only the other selector devices and warns, in time', async () => {
+    const result = await hook({ [annotation]: argument, [GOOD.key]: GOOD.value }, plugin);
     expect(result.exitCode, result.stderr).toBe(0);
-    const output = JSON.parse(result.stdout) as { linux: { devices?: Array<{ path: string }> } };
-    expect(output.linux.devices?.map(({ path }) => path)).toEqual([GOOD.node]);
+    expect(result.nodes).toEqual([GOOD.node]);
     expect(result.stderr).toContain(`${annotation}: plugin "${plugin}": `);
     expect(result.stderr).toMatch(says);
   });
@@ -135,15 +171,58 @@ describe.each(CASES)('plugin %s (%s)', (plugin, argument, says) => {
 
 describe('a plugin that chooses every device', () => {
   it('gets every device node it was offered, and only those', async () => {
-    const all = await explain({ 'io.dev-binder.udev.everything': '' });
+    const all = await explain({ 'io.dev-binder.udev.everything': '' }, 'everything');
     expect(all.exitCode, all.stderr).toBe(0);
     expect(all.report?.devices.length).toBeGreaterThan(1);
-    const block = await explain({ 'io.dev-binder.udev.everything': 'block' });
+    const block = await explain({ 'io.dev-binder.udev.everything': 'block' }, 'everything');
     const chosen = block.report?.devices.map(({ path }) => path) ?? [];
     expect(chosen).toContain('/dev/loop0');
     // Offered only block devices, it could name nothing else.
     const blockNodes = (await check('sh', ['-c', 'find /dev -type b'])).split('\n');
     for (const path of chosen) expect(blockNodes).toContain(path);
+    // The hook gives the container exactly what explain said.
+    const given = await hook({ 'io.dev-binder.udev.everything': 'block' }, 'everything');
+    expect(given.exitCode, given.stderr).toBe(0);
+    expect(given.nodes?.sort()).toEqual([...chosen].sort());
+  });
+});
+
+describe('several annotations for one plugin (labelled)', () => {
+  it('match: two labelled annotations are ORed', async () => {
+    const annotations = {
+      'io.dev-binder.udev.match.first': 'KERNEL==loop0',
+      'io.dev-binder.udev.match.second': 'KERNEL==loop1',
+    };
+    const { report, exitCode, stderr } = await explain(annotations);
+    expect(exitCode, stderr).toBe(0);
+    expect(report?.errors).toEqual([]);
+    expect(
+      report?.devices.map(({ path, selectedBy }) => [path, selectedBy.map((s) => s.annotation)]),
+    ).toEqual([
+      ['/dev/loop0', ['io.dev-binder.udev.match.first']],
+      ['/dev/loop1', ['io.dev-binder.udev.match.second']],
+    ]);
+    const given = await hook(annotations);
+    expect(given.exitCode, given.stderr).toBe(0);
+    expect(given.nodes).toEqual(['/dev/loop0', '/dev/loop1']);
+  });
+
+  it('one that runs away fails alone: the other still answers', async () => {
+    const { report } = await explain(
+      {
+        'io.dev-binder.udev.loop.runaway': 'select',
+        'io.dev-binder.udev.loop.fine': 'answer',
+        [GOOD.key]: GOOD.value,
+      },
+      'loop',
+    );
+    expect(report?.errors).toEqual([
+      {
+        annotation: 'io.dev-binder.udev.loop.runaway',
+        message: 'plugin "loop": did not answer within its deadline of 1000 ms (deadlineMs)',
+      },
+    ]);
+    expect(report?.devices.map(({ path }) => path)).toEqual([GOOD.node]);
   });
 });
 
