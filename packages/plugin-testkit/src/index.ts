@@ -28,6 +28,11 @@ export interface LoadedSelector {
   select(argument: string, db: UdevDatabase): Promise<ChosenDevice[]>;
   /** The device nodes it chooses, sorted: the usual thing to assert on. */
   nodes(argument: string, db: UdevDatabase): Promise<string[]>;
+  /**
+   * What it chooses with its reasons, as one object to compare with `toEqual`: device node (the
+   * syspath for a device without one) → reason.
+   */
+  reasons(argument: string, db: UdevDatabase): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -72,13 +77,24 @@ export function loadSelector(where: string | URL, options: LoadOptions = {}): Lo
       const chosen = await host.select(name, argument, db);
       return chosen.flatMap(({ device }) => (device.devnode ? [device.devnode] : [])).sort();
     },
+    async reasons(argument, db) {
+      const chosen = await host.select(name, argument, db);
+      return Object.fromEntries(
+        chosen.map(({ device, reason }) => [device.devnode ?? device.syspath, reason]),
+      );
+    },
     close: () => host.close(),
   };
 }
 
-/** Replays a capture made with `udevadm info --export-db > FILE` (on any machine). */
-export function loadExport(file: string): UdevDatabase {
-  return parseExportDb(readFileSync(file, 'utf8'), file);
+/**
+ * Replays a capture made with `udevadm info --export-db > FILE` (on any machine). A file URL
+ * (`new URL('fixtures/laptop.export-db.txt', import.meta.url)`) does not depend on where vitest
+ * runs from.
+ */
+export function loadExport(file: string | URL): UdevDatabase {
+  const path = file instanceof URL ? fileURLToPath(file) : file;
+  return parseExportDb(readFileSync(path, 'utf8'), path);
 }
 
 /**
@@ -102,6 +118,7 @@ export function useSelector(where: string | URL, options: LoadOptions = {}): Loa
     },
     select: (argument, db) => current().select(argument, db),
     nodes: (argument, db) => current().nodes(argument, db),
+    reasons: (argument, db) => current().reasons(argument, db),
     close: () => current().close(),
   };
 }
@@ -111,5 +128,5 @@ export function useSelector(where: string | URL, options: LoadOptions = {}): Loa
  * USB hub), a keyboard and a mouse, an FTDI serial adapter, sound, a GPU and a disk.
  */
 export function sampleCapture(name: 'desktop'): UdevDatabase {
-  return loadExport(fileURLToPath(new URL(`../captures/${name}.export-db.txt`, import.meta.url)));
+  return loadExport(new URL(`../captures/${name}.export-db.txt`, import.meta.url));
 }

@@ -34,10 +34,7 @@ describe('seat selector on a captured desktop', () => {
   });
 
   it('says why', async () => {
-    const chosen = await seat.select('seat0', desktop);
-    const reasons = Object.fromEntries(
-      chosen.map(({ device, reason }) => [device.devnode, reason]),
-    );
+    const reasons = await seat.reasons('seat0', desktop);
     expect(reasons['/dev/dri/card0']).toBe('tag "seat", no other seat assigned');
     expect(reasons['/dev/input/event5']).toBe('tag "seat", no other seat assigned (from input5)');
   });
@@ -63,7 +60,9 @@ describe('seat selector semantics', () => {
 
   it("takes the nearest ancestor's ID_SEAT when a device has none", async () => {
     expect(await seat.nodes('seat2', db)).toEqual(['/dev/snd/controlC1']);
-    expect((await seat.select('seat2', db))[0]?.reason).toBe('ID_SEAT=seat2 (from card1)');
+    expect(await seat.reasons('seat2', db)).toEqual({
+      '/dev/snd/controlC1': 'ID_SEAT=seat2 (from card1)',
+    });
   });
 
   it('sees an ID_SEAT set on an untagged ancestor above the seat tag', async () => {

@@ -139,8 +139,9 @@ describe('${name} selector', () => {
   });
 
   it('says why it chose each device', async () => {
-    const [chosen] = await selector.select('ttyS?', db);
-    expect(chosen?.reason).toBe('kernel name matches ttyS?');
+    expect(await selector.reasons('ttyS?', db)).toEqual({
+      '/dev/ttyS0': 'kernel name matches ttyS?',
+    });
   });
 
   it('refuses an empty argument, pointing at its column', async () => {
