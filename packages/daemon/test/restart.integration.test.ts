@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATE_FILE } from '../src/state.js';
+import { check } from '../../../test-support/exec.js';
+import { type ContainerState, STATE_FILE } from '../src/state.js';
 import {
   hostZram,
   hotAdd,
@@ -21,7 +22,8 @@ import {
 
 /*
  * The daemon's life: killed with SIGKILL while devices come and go (and a container starts
- * without it), Podman's API going away and coming back, and a clean stop on SIGTERM.
+ * without it), killed in the middle of a pass during a burst, Podman's API going away and coming
+ * back, and a clean stop on SIGTERM.
  */
 
 const PREFIX = 'devbinder-daemon-restart-';
@@ -116,6 +118,63 @@ describe('devbinder daemon restarts', () => {
     );
     await remove(late);
     for (const target of [first, second]) await converged(target);
+  });
+
+  it('converges after a SIGKILL in the middle of a pass, during a burst of devices', async () => {
+    const targets = [...containers, await container('mid-pass')];
+    for (const target of targets) await converged(target);
+    // Held in the middle of a pass, for certain: its archive of nodes for tar is a FIFO no one
+    // reads, so writing it blocks the daemon after it recorded its intent and wrote the cgroup
+    // rules, before any node is made. (A new daemon numbers its archives from 1.)
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    const archive = join(daemon.stateDir, '.nodes', 'nodes-1.tar');
+    mkdirSync(join(daemon.stateDir, '.nodes'), { recursive: true, mode: 0o700 });
+    rmSync(archive, { force: true });
+    await check('mkfifo', ['-m', '0600', archive]);
+    daemon = await start();
+
+    const held = await add();
+    // The rest of the burst: events the held daemon never gets to.
+    const burst = [await add(), await add(), await add()];
+    const stateFile = join(daemon.stateDir, STATE_FILE);
+    let seen = '';
+    await waitUntil(
+      `the pass for zram${held} to be held half-way (intent recorded, rule written, no node)`,
+      async () => {
+        const state = readFileSync(stateFile, 'utf8');
+        const views = await Promise.all(targets.map(zramView));
+        seen = `state ${state}, containers ${JSON.stringify(views)}`;
+        const intended = targets.every(({ id }) =>
+          (JSON.parse(state) as { containers: ContainerState[] }).containers.some(
+            (entry) =>
+              entry.id === id && entry.nodes.some(({ path }) => path === `/dev/zram${held}`),
+          ),
+        );
+        return (
+          intended &&
+          views.every(({ nodes, rules }) => rules.includes(held) && !nodes.includes(held))
+        );
+      },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen: ${seen}`);
+    });
+    expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
+
+    // Without a daemon: one more device comes, then the held one and one of the burst go. The
+    // containers keep the rule written for the held one, of a device that is gone: only the
+    // intent recorded before it was written tells the next daemon to take it back.
+    const late = await add();
+    await remove(held);
+    await remove(burst[0] as number);
+    rmSync(archive);
+    daemon = await start();
+    for (const target of targets) {
+      const view = await converged(target);
+      expect(view.rules).not.toContain(held);
+      expect(view.nodes).toEqual(expect.arrayContaining([...burst.slice(1), late]));
+    }
+    for (const number of [...burst.slice(1), late]) await remove(number);
+    for (const target of targets) await converged(target);
   });
 
   it('follows containers started while the Podman API was away, once it is back', async () => {
