@@ -112,8 +112,12 @@ export class PluginSandbox {
   stop(): void {
     const stopped = this.error('crashed', 'the plugin worker was stopped');
     const running = this.running;
+    this.running = undefined;
     this.endInstance();
-    if (running) this.settle(running.call, stopped);
+    if (running) {
+      clearTimeout(running.timer);
+      this.settle(running.call, stopped);
+    }
     for (const call of this.queue.splice(0)) this.settle(call, stopped);
   }
 
