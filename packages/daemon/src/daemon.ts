@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SelectorRunner, StatNode } from '@devbinder/engine';
+import type { StatNode } from '@devbinder/engine';
 import { statDeviceNode } from '@devbinder/oci';
 import { readLiveDatabase, type UdevDatabase } from '@devbinder/udev';
 import { hostHasDevice } from './adopt.js';
@@ -20,6 +20,7 @@ import { type DatabaseView, LiveDatabase } from './database.js';
 import { type Decision, decide, decisionKey, isManaged, notPreauthorized } from './decide.js';
 import { LastingProblem, type Logger } from './log.js';
 import type { WantedNode } from './plan.js';
+import type { Selectors } from './plugins.js';
 import { type ContainerEvent, type ContainerInfo, PodmanClient, PodmanError } from './podman.js';
 import { PodmanEvents } from './podman-events.js';
 import { type HookReply, type HookRequest, socketTrustProblem } from './protocol.js';
@@ -34,8 +35,8 @@ export interface DaemonOptions {
   /** Full reconciliation (containers re-listed, every node and rule checked) this often. */
   reconcileIntervalMs: number;
   log: Logger;
-  /** Runs selector plugins; kept loaded for the daemon's lifetime. */
-  runner: SelectorRunner;
+  /** The selector plugins, kept loaded, as they are now (see ReloadingPlugins). */
+  selectors: Selectors;
   /** Answers a hook exactly as `devbinder hook` would, from the daemon's database. */
   answerHook(request: HookRequest, view: DatabaseView): Promise<HookReply>;
   readDatabase?: (warn: (message: string) => void) => UdevDatabase;
@@ -367,6 +368,14 @@ export class Daemon {
     };
   }
 
+  /**
+   * Schedules a pass over every container whose devices may have changed: something the
+   * decisions depend on changed other than udev (the plugins).
+   */
+  recheck(reason: string): void {
+    this.schedule({}, reason);
+  }
+
   private async answerHook(request: HookRequest): Promise<HookReply> {
     const reply = await this.options.answerHook(request, this.database.current());
     if (reply.kind === 'hook') this.counters.hookAnswers++;
@@ -454,25 +463,26 @@ export class Daemon {
 
     const view = this.database.current();
     clock.lap('udev');
-    const decisions = new Map<string, Promise<Decision>>();
-    for (const { decisionKey: key, info } of this.managed.values()) {
-      if (!decisions.has(key)) {
-        decisions.set(
-          key,
-          decide(info.annotations, view.database, this.options.runner, statHostNode),
-        );
+    const wantedByKey = await this.options.selectors.use(async ({ runner }) => {
+      const decisions = new Map<string, Promise<Decision>>();
+      for (const { decisionKey: key, info } of this.managed.values()) {
+        if (!decisions.has(key)) {
+          decisions.set(key, decide(info.annotations, view.database, runner, statHostNode));
+        }
       }
-    }
-    const wantedByKey = new Map<string, Decision>();
+      const decided = new Map<string, Decision>();
+      for (const [key, decision] of decisions) decided.set(key, await decision);
+      return decided;
+    });
     const changedKeys = new Set<string>();
-    for (const [key, decision] of decisions) {
-      const decided = await decision;
-      wantedByKey.set(key, decided);
+    for (const [key, decided] of wantedByKey) {
       const wanted = JSON.stringify(decided.nodes);
       if (this.lastWanted.get(key) !== wanted) changedKeys.add(key);
       this.lastWanted.set(key, wanted);
     }
-    for (const key of this.lastWanted.keys()) if (!decisions.has(key)) this.lastWanted.delete(key);
+    for (const key of this.lastWanted.keys()) {
+      if (!wantedByKey.has(key)) this.lastWanted.delete(key);
+    }
     const targets: Target[] = [];
     for (const managed of this.managed.values()) {
       const key = managed.decisionKey;

@@ -41,6 +41,14 @@ export {
   type WantedNode,
 } from './plan.js';
 export {
+  type CurrentPlugins,
+  type PluginLoad,
+  pathsFingerprint,
+  ReloadingPlugins,
+  type ReloadingPluginsOptions,
+  type Selectors,
+} from './plugins.js';
+export {
   type ContainerEvent,
   type ContainerInfo,
   PodmanClient,

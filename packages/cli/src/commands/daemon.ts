@@ -1,10 +1,11 @@
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   createLogger,
   Daemon,
   type DaemonStatus,
   type LogFormat,
+  pathsFingerprint,
+  ReloadingPlugins,
   requestStatus,
   SelectionCache,
 } from '@devbinder/daemon';
@@ -55,13 +56,33 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
     );
   }
   const log = createLogger(format as LogFormat);
-  const host = createPluginHost(options, (message) => log.warn('plugin-host', { message }));
-  // One plugin call per selector and argument per udev database, shared by passes and hooks.
-  const runner = new SelectionCache(selectorRunner(host));
   const stat = nodeStat({ pluginDir: [] });
   const pluginDirs = options.pluginDir.map((dir) => resolve(dir));
   const hostConfig = options.config === undefined ? DEFAULT_CONFIG_FILE : resolve(options.config);
-  const hostConfigAtStart = fileIdentity(hostConfig);
+  const searchPath = pluginSearchPath(options.pluginDir);
+  // Plugins installed, updated or removed, and limits changed, while the daemon runs are used
+  // from the next pass or hook on, as the hook itself would use them.
+  const plugins = new ReloadingPlugins({
+    load() {
+      const host = createPluginHost(options, (message) => log.warn('plugin-host', { message }));
+      // Start every plugin's worker now: no hook after a (re)load waits for one to boot.
+      host.warm(
+        new PluginRegistry(searchPath)
+          .list()
+          .map(({ manifest }) => ({ selector: manifest.name, argument: '' })),
+      );
+      // One plugin call per selector and argument per udev database, shared by passes and hooks.
+      return { runner: new SelectionCache(selectorRunner(host)), close: () => host.close() };
+    },
+    fingerprint: () => pathsFingerprint([...searchPath, hostConfig]),
+    onReload() {
+      log.info('plugins-reloaded', { searchPath, config: hostConfig });
+      daemon.recheck('plugins changed');
+    },
+    onLoadFailed(message) {
+      log.warn('plugins-reload-failed', { message });
+    },
+  });
   /** Why the daemon cannot answer this hook as the hook itself would, if it cannot. */
   const mismatch = (request: HookRequest): string | undefined => {
     if (request.pluginDirs.join('\0') !== pluginDirs.join('\0')) {
@@ -71,40 +92,35 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
     if (asked !== hostConfig) {
       return `the hook reads plugin limits from ${asked}, this daemon from ${hostConfig}`;
     }
-    if (fileIdentity(hostConfig) !== hostConfigAtStart) {
-      return `${hostConfig} changed since this daemon started (restart it to apply the new limits)`;
-    }
     return undefined;
   };
-  const daemon = new Daemon({
+  const daemon: Daemon = new Daemon({
     podmanSocket: options.podmanSocket,
     controlSocket: options.socket,
     stateDir: options.stateDir,
     reconcileIntervalMs: seconds * 1000,
     cgroupAccess,
     log,
-    runner,
+    selectors: plugins,
     async answerHook(request, view) {
       const reason = mismatch(request);
       if (reason !== undefined) return { kind: 'declined', reason };
-      const outcome = await answerHook(request.config, (warn) => ({
-        readDatabase: () => {
-          for (const warning of view.warnings) warn(warning);
-          return view.database;
-        },
-        runner,
-        stat,
-      }));
-      return { kind: 'hook', ...outcome };
+      return plugins.use(async ({ runner, problem }) => {
+        // The hook reports this itself, its own way.
+        if (problem !== undefined) return { kind: 'declined', reason: problem };
+        const outcome = await answerHook(request.config, (warn) => ({
+          readDatabase: () => {
+            for (const warning of view.warnings) warn(warning);
+            return view.database;
+          },
+          runner,
+          stat,
+        }));
+        return { kind: 'hook', ...outcome };
+      });
     },
   });
 
-  // Start every plugin's worker now: the first hook after a daemon start must not wait for it.
-  host.warm(
-    new PluginRegistry(pluginSearchPath(options.pluginDir))
-      .list()
-      .map(({ manifest }) => ({ selector: manifest.name, argument: '' })),
-  );
   // A signal during start ends it at once: the unit's TimeoutStopSec is shorter than a start may
   // wait for Podman and udevadm.
   const stopped = new Promise<string>((resolve) => {
@@ -120,10 +136,10 @@ export async function runDaemon(options: DaemonCommandOptions): Promise<ExitCode
     await stopped;
   } catch (error) {
     log.error('start-failed', { message: (error as Error).message });
-    await host.close();
+    await plugins.close();
     return ExitCode.environment;
   }
-  await host.close();
+  await plugins.close();
   return ExitCode.ok;
 }
 
@@ -173,10 +189,4 @@ function renderStatus(status: DaemonStatus): string {
     .map(({ time, kind, detail }) => `  ${time} ${kind} ${detail}\n`)
     .join('');
   return `${lines.join('\n')}${containers}\nLast events:\n${events || '  (none)\n'}`;
-}
-
-/** Changes when the file is replaced or written; 'absent' when there is none. */
-function fileIdentity(file: string): string {
-  const info = statSync(file, { bigint: true, throwIfNoEntry: false });
-  return info ? [info.ino, info.size, info.mtimeNs].join(':') : 'absent';
 }

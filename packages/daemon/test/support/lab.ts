@@ -114,6 +114,10 @@ export interface DaemonOptions {
   cgroupAccess?: 'write' | 'preauthorized-only';
   /** The daemon's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** `--plugin-dir` values. */
+  pluginDirs?: readonly string[];
+  /** `--config` (the plugin limits file). */
+  config?: string;
 }
 
 /** Starts `devbinder daemon` from the built CLI and waits until it is ready. */
@@ -144,6 +148,8 @@ export function spawnDaemon(options: DaemonOptions): RunningDaemon {
     '--reconcile-interval',
     String(options.reconcileIntervalSeconds ?? 30),
     ...(options.cgroupAccess === undefined ? [] : ['--cgroup-access', options.cgroupAccess]),
+    ...(options.pluginDirs ?? []).flatMap((dir) => ['--plugin-dir', dir]),
+    ...(options.config === undefined ? [] : ['--config', options.config]),
   ];
   // As the unit runs it (Nice=), when asked: nice execs node, so the pid stays the daemon's.
   const [file, ...args] =

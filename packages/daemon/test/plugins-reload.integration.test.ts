@@ -1,0 +1,169 @@
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../../test-support/exec.js';
+import { REPO_ROOT } from '../../../test-support/podman.js';
+import { PROTOCOL_VERSION } from '../src/protocol.js';
+import {
+  DEVBINDER,
+  hotAdd,
+  hotRemove,
+  type PodmanService,
+  type RunningDaemon,
+  removeContainersNamed,
+  startContainer,
+  startDaemon,
+  startPodmanService,
+  type TestContainer,
+  waitUntil,
+  workDir,
+  zramView,
+} from './support/lab.js';
+
+/*
+ * A plugin installed into a --plugin-dir, and plugin limits changed, while the daemon runs: the
+ * daemon notices and loads its plugins again, so hooks it answers and its passes over running
+ * containers use them as the hook alone would.
+ */
+
+const PREFIX = 'devbinder-daemon-plugins-';
+/** A copy of the bundled subsystem selector under a name no other plugin has. */
+const NAME = 'zramcopy';
+const ANNOTATIONS = { [`io.dev-binder.udev.${NAME}`]: 'block:zram*' };
+const HOOK = join(DEVBINDER, '..', 'hook.cjs');
+
+let work: Awaited<ReturnType<typeof workDir>>;
+let podman: PodmanService;
+let daemon: RunningDaemon;
+let pluginDir: string;
+let limits: string;
+let zram: number | undefined;
+const containers: TestContainer[] = [];
+
+const config = JSON.stringify({
+  ociVersion: '1.0.2',
+  process: { args: ['sh'] },
+  annotations: ANNOTATIONS,
+  linux: { namespaces: [{ type: 'mount' }] },
+});
+
+/** The daemon's own answer to a hook request, however long it takes (no fallback involved). */
+function daemonAnswer(): Promise<unknown> {
+  const request = {
+    version: PROTOCOL_VERSION,
+    kind: 'hook',
+    config,
+    pluginDirs: [pluginDir],
+    hostConfig: limits,
+  };
+  return new Promise((resolve, reject) => {
+    const socket = connect(daemon.socket);
+    const chunks: Buffer[] = [];
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+  });
+}
+
+/** The hook as hooks.d runs it, with this daemon's plugin directory and limits. */
+async function hook(...args: string[]) {
+  const options = ['--plugin-dir', pluginDir, '--config', limits];
+  const cache = ['--cache-dir', join(work.path, 'hook-cache')];
+  const result = await run(process.execPath, [HOOK, 'hook', ...args, ...options, ...cache], {
+    input: config,
+  });
+  return { kind: 'hook', exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+const hookAlone = () => hook('--no-daemon');
+
+function install(): void {
+  const target = join(pluginDir, NAME);
+  cpSync(join(REPO_ROOT, 'plugins/subsystem/dist'), target, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(target, 'plugin.json'), 'utf8'));
+  writeFileSync(join(target, 'plugin.json'), JSON.stringify({ ...manifest, name: NAME }));
+}
+
+const logged = (event: string, since: number) =>
+  daemon.logs.slice(since).filter((record) => record.event === event);
+
+beforeAll(async () => {
+  work = await workDir('daemon-plugins');
+  mkdirSync(join(work.path, 'hook-cache'), { mode: 0o700 });
+  pluginDir = join(work.path, 'plugins');
+  mkdirSync(pluginDir);
+  limits = join(work.path, 'limits.json');
+  writeFileSync(limits, JSON.stringify({ limits: { memoryMiB: 128 } }));
+  await removeContainersNamed(PREFIX);
+  zram = await hotAdd({ size: '1M' });
+  podman = await startPodmanService(work.path);
+  daemon = await startDaemon({
+    dir: work.path,
+    podmanSocket: podman.socket,
+    pluginDirs: [pluginDir],
+    config: limits,
+  });
+});
+
+afterAll(async () => {
+  for (const container of containers) await container.remove();
+  await daemon?.stop();
+  await podman?.stop();
+  if (zram !== undefined) await hotRemove(zram);
+  await work?.remove();
+});
+
+describe('devbinder daemon and plugins changed while it runs', () => {
+  it('answers hooks and updates running containers with a plugin installed meanwhile', async () => {
+    const container = await startContainer({ name: `${PREFIX}waiting`, annotations: ANNOTATIONS });
+    containers.push(container);
+    await daemon.waitForLog(
+      `the daemon to try ${NAME} for ${container.name}`,
+      ({ event, selector }) => event === 'selector-failed' && selector === NAME,
+    );
+    const unknown = await daemonAnswer();
+    expect(unknown).toEqual(await hookAlone());
+    expect(JSON.stringify(unknown)).toContain(NAME);
+    expect((await zramView(container)).nodes).toEqual([]);
+
+    const since = daemon.logs.length;
+    install();
+    const answered = (await daemon.status()).counters.hookAnswers;
+    const known = await daemonAnswer();
+    const alone = await hookAlone();
+    expect(known).toEqual(alone);
+    expect(alone.stdout).toContain(`"path":"/dev/zram${zram}"`);
+    expect((await daemon.status()).counters.hookAnswers).toBe(answered + 1);
+    // The hook through the daemon, as hooks.d runs it: the same again.
+    expect(await hook('--daemon-socket', daemon.socket)).toEqual(alone);
+
+    // The running container, which asked for the plugin before it existed, gets its device.
+    await waitUntil(`zram${zram} in ${container.name}`, async () =>
+      (await zramView(container)).nodes.includes(zram as number),
+    );
+    expect(logged('plugins-reloaded', since)).toHaveLength(1);
+  });
+
+  it('takes new limits at their next use, and leaves an invalid limits file to the hook', async () => {
+    const since = daemon.logs.length;
+    writeFileSync(limits, '{"limits": {"memoryMiB": ');
+    const before = (await daemon.status()).counters;
+    expect(await daemonAnswer()).toMatchObject({
+      kind: 'declined',
+      reason: expect.stringContaining(limits),
+    });
+    const alone = await hookAlone();
+    expect(alone.exitCode).not.toBe(0);
+    expect(await hook('--daemon-socket', daemon.socket)).toEqual(alone);
+    const after = (await daemon.status()).counters;
+    expect(after.hookDeclined).toBe(before.hookDeclined + 2);
+    expect(logged('plugins-reload-failed', since)).toHaveLength(1);
+
+    writeFileSync(limits, JSON.stringify({ limits: { memoryMiB: 256 } }));
+    expect(await daemonAnswer()).toEqual(await hookAlone());
+    expect((await daemon.status()).counters.hookAnswers).toBe(after.hookAnswers + 1);
+    expect(logged('plugins-reloaded', since)).toHaveLength(1);
+  });
+});
