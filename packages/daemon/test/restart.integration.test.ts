@@ -61,6 +61,35 @@ function converged(target: TestContainer) {
   });
 }
 
+/**
+ * Waits until the daemon is held in the middle of a pass for one of `candidates`: every target's
+ * intent recorded in the state file and its cgroup rule written, but no node made. Returns it.
+ */
+async function heldHalfWay(targets: TestContainer[], candidates: number[]): Promise<number> {
+  const stateFile = join(daemon.stateDir, STATE_FILE);
+  let seen = '';
+  return waitUntil(
+    'a pass to be held half-way (intent recorded, rule written, no node)',
+    async () => {
+      const state = readFileSync(stateFile, 'utf8');
+      const views = await Promise.all(targets.map(zramView));
+      seen = `state ${state}, containers ${JSON.stringify(views)}`;
+      const recorded = (JSON.parse(state) as { containers: ContainerState[] }).containers;
+      return candidates.find(
+        (number) =>
+          targets.every(({ id }) =>
+            recorded.some(
+              (entry) =>
+                entry.id === id && entry.nodes.some(({ path }) => path === `/dev/zram${number}`),
+            ),
+          ) && views.every(({ nodes, rules }) => rules.includes(number) && !nodes.includes(number)),
+      );
+    },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last seen: ${seen}`);
+  });
+}
+
 const start = () =>
   startDaemon({ dir: work.path, podmanSocket: podman.socket, reconcileIntervalSeconds: 30 });
 
@@ -132,48 +161,36 @@ describe('devbinder daemon restarts', () => {
     rmSync(archive, { force: true });
     await check('mkfifo', ['-m', '0600', archive]);
     daemon = await start();
+    try {
+      // A burst: the first pass that has a node to make is held, with whichever devices udevd
+      // had announced by then (it may announce a later one first); the rest it never gets to.
+      const burst = [await add(), await add(), await add(), await add()];
+      const held = await heldHalfWay(targets, burst);
+      expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
 
-    const held = await add();
-    // The rest of the burst: events the held daemon never gets to.
-    const burst = [await add(), await add(), await add()];
-    const stateFile = join(daemon.stateDir, STATE_FILE);
-    let seen = '';
-    await waitUntil(
-      `the pass for zram${held} to be held half-way (intent recorded, rule written, no node)`,
-      async () => {
-        const state = readFileSync(stateFile, 'utf8');
-        const views = await Promise.all(targets.map(zramView));
-        seen = `state ${state}, containers ${JSON.stringify(views)}`;
-        const intended = targets.every(({ id }) =>
-          (JSON.parse(state) as { containers: ContainerState[] }).containers.some(
-            (entry) =>
-              entry.id === id && entry.nodes.some(({ path }) => path === `/dev/zram${held}`),
-          ),
-        );
-        return (
-          intended &&
-          views.every(({ nodes, rules }) => rules.includes(held) && !nodes.includes(held))
-        );
-      },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; last seen: ${seen}`);
-    });
-    expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
-
-    // Without a daemon: one more device comes, then the held one and one of the burst go. The
-    // containers keep the rule written for the held one, of a device that is gone: only the
-    // intent recorded before it was written tells the next daemon to take it back.
-    const late = await add();
-    await remove(held);
-    await remove(burst[0] as number);
-    rmSync(archive);
-    daemon = await start();
-    for (const target of targets) {
-      const view = await converged(target);
-      expect(view.rules).not.toContain(held);
-      expect(view.nodes).toEqual(expect.arrayContaining([...burst.slice(1), late]));
+      // Without a daemon: one more device comes, then the held one and another of the burst
+      // go. The containers keep the rule written for the held one, of a device that is gone:
+      // only the intent recorded before it was written tells the next daemon to take it back.
+      const late = await add();
+      const gone = [held, burst.find((number) => number !== held) as number];
+      for (const number of gone) await remove(number);
+      rmSync(archive);
+      daemon = await start();
+      const staying = [...burst.filter((number) => !gone.includes(number)), late];
+      for (const target of targets) {
+        const view = await converged(target);
+        expect(view.rules).not.toContain(held);
+        expect(view.nodes).toEqual(expect.arrayContaining(staying));
+      }
+      for (const number of staying) await remove(number);
+    } finally {
+      // Never leave a held daemon to the tests after this one.
+      if (existsSync(archive)) {
+        await daemon.stop('SIGKILL').catch(() => undefined);
+        rmSync(archive);
+        daemon = await start();
+      }
     }
-    for (const number of [...burst.slice(1), late]) await remove(number);
     for (const target of targets) await converged(target);
   });
 
