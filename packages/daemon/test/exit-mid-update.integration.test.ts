@@ -1,23 +1,10 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { STATE_FILE } from '../src/state.js';
-import {
-  hostZram,
-  hotAdd,
-  hotRemove,
-  type PodmanService,
-  type RunningDaemon,
-  removeContainersNamed,
-  startContainer,
-  startDaemon,
-  startPodmanService,
-  type TestContainer,
-  waitUntil,
-  workDir,
-  zramView,
-} from './support/lab.js';
+import { type TestContainer, waitUntil, ZRAM, zramConverged } from './support/lab.js';
 import { PodmanDouble } from './support/podman-double.js';
+import { useDaemonTestbed } from './support/testbed.js';
 
 /*
  * Containers that exit while the daemon works on them, made certain rather than left to chance:
@@ -29,51 +16,31 @@ import { PodmanDouble } from './support/podman-double.js';
  * with its state, and go on with the other container; nothing stays open.
  */
 
-const PREFIX = 'devbinder-daemon-exit-';
-const ZRAM = { 'io.dev-binder.udev.subsystem': 'block:zram*' };
-
-let work: Awaited<ReturnType<typeof workDir>>;
-let podman: PodmanService;
+const testbed = useDaemonTestbed('daemon-exit');
 let proxy: PodmanDouble;
-let daemon: RunningDaemon;
 let steady: TestContainer;
-const containers: TestContainer[] = [];
-const made = new Set<number>();
 
 const isInspect = (path: string) => /\/containers\/[0-9a-f]{64}\/json$/.test(path);
 
-async function container(name: string): Promise<TestContainer> {
-  const started = await startContainer({ name: `${PREFIX}${name}`, annotations: ZRAM });
-  containers.push(started);
-  return started;
-}
+const container = (name: string) => testbed.container(name, { annotations: ZRAM });
 
 async function managed(target: TestContainer): Promise<boolean> {
-  return (await daemon.status()).containers.some(({ id }) => id === target.id);
+  return (await testbed.daemon.status()).containers.some(({ id }) => id === target.id);
 }
 
 /** A pass has brought the container to its devices (and holds its process open since). */
 async function applied(target: TestContainer): Promise<boolean> {
-  const status = await daemon.status();
+  const status = await testbed.daemon.status();
   return status.containers.some(({ id, access }) => id === target.id && access !== undefined);
-}
-
-function converged(target: TestContainer) {
-  return waitUntil(`${target.name} to have exactly the host's zram devices`, async () => {
-    const expected = hostZram();
-    const view = await zramView(target);
-    return JSON.stringify(view) === JSON.stringify({ nodes: expected, rules: expected }) && view;
-  });
 }
 
 /** What the daemon holds: its child processes, and what its descriptors point to. */
 function holdings() {
-  const children = readFileSync(`/proc/${daemon.pid}/task/${daemon.pid}/children`, 'utf8')
-    .trim()
-    .split(/\s+/);
-  const fds = readdirSync(`/proc/${daemon.pid}/fd`).flatMap((fd) => {
+  const { pid } = testbed.daemon;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+  const fds = readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
     try {
-      return [readlinkSync(`/proc/${daemon.pid}/fd/${fd}`)];
+      return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
     } catch {
       return []; // closed meanwhile
     }
@@ -101,7 +68,7 @@ async function released(before: ReturnType<typeof holdings>, target: TestContain
 /** The container is dropped whole: not in status, not in the state file. */
 async function forgotten(target: TestContainer): Promise<void> {
   expect(await managed(target)).toBe(false);
-  const state = readFileSync(join(daemon.stateDir, STATE_FILE), 'utf8');
+  const state = readFileSync(join(testbed.daemon.stateDir, STATE_FILE), 'utf8');
   expect(state).not.toContain(target.id);
 }
 
@@ -111,29 +78,13 @@ async function stopAndWait(target: TestContainer): Promise<void> {
 }
 
 beforeAll(async () => {
-  work = await workDir('daemon-exit');
-  await removeContainersNamed(PREFIX);
-  podman = await startPodmanService(work.path);
-  proxy = await PodmanDouble.listen(join(work.path, 'proxy.sock'), podman.socket);
+  proxy = await PodmanDouble.listen(join(testbed.dir, 'proxy.sock'), testbed.podman.socket);
+  // Closing drops every connection, and with them what it holds back.
+  testbed.onTeardown(() => proxy.close());
   // No periodic re-list: nothing but what the test does tells the daemon about containers.
-  daemon = await startDaemon({
-    dir: work.path,
-    podmanSocket: proxy.socket,
-    reconcileIntervalSeconds: 600,
-  });
+  await testbed.startDaemon({ podmanSocket: proxy.socket, reconcileIntervalSeconds: 600 });
   steady = await container('steady');
   await waitUntil('a pass for the steady container', () => applied(steady));
-});
-
-afterAll(async () => {
-  proxy?.resumeEvents();
-  proxy?.release();
-  for (const started of containers) await started.remove();
-  await daemon?.stop();
-  await proxy?.close();
-  await podman?.stop();
-  for (const number of made) await hotRemove(number);
-  await work?.remove();
 });
 
 describe('devbinder daemon and containers that exit while it works on them', () => {
@@ -142,32 +93,30 @@ describe('devbinder daemon and containers that exit while it works on them', () 
     const victim = await container('managed');
     await waitUntil(`a pass for ${victim.name}`, () => applied(victim));
     expect(holdings().fds).toContain(`/proc/${victim.pid}`);
-    const since = daemon.logs.length;
+    const since = testbed.daemon.logs.length;
 
     // Its died and remove events are held back: the daemon still takes it for running.
     proxy.pauseEvents();
     await stopAndWait(victim);
-    const number = await hotAdd();
-    made.add(number);
-    const gone = await daemon.waitForLog(
+    const number = await testbed.zram.add();
+    const gone = await testbed.daemon.waitForLog(
       `the pass to find ${victim.name} gone`,
       ({ event, container }) => event === 'container-gone' && container === victim.name,
       since,
     );
     expect(gone.why).toBe('its process or cgroup is gone');
     // The same pass went on with the other container.
-    await converged(steady);
-    const counted = (await daemon.status()).counters.containerEvents;
+    await zramConverged(steady);
+    const counted = (await testbed.daemon.status()).counters.containerEvents;
     proxy.resumeEvents();
     await waitUntil(
       'the late died and remove events to arrive',
-      async () => (await daemon.status()).counters.containerEvents >= counted + 2,
+      async () => (await testbed.daemon.status()).counters.containerEvents >= counted + 2,
     );
     await forgotten(victim);
-    await hotRemove(number);
-    made.delete(number);
-    await converged(steady);
-    const logged = daemon.logs.slice(since);
+    await testbed.zram.remove(number);
+    await zramConverged(steady);
+    const logged = testbed.daemon.logs.slice(since);
     expect(logged.filter(({ event }) => event === 'container-gone')).toHaveLength(1);
     expect(logged.filter(({ level }) => level === 'error')).toEqual([]);
     await released(before, victim);
@@ -175,7 +124,7 @@ describe('devbinder daemon and containers that exit while it works on them', () 
 
   it('a container exits after Podman described it, before the first pass for it', async () => {
     const before = holdings();
-    const since = daemon.logs.length;
+    const since = testbed.daemon.logs.length;
     // Podman's description of the container (pid included) is held until it has exited.
     proxy.hold(isInspect);
     const victim = await container('described');
@@ -183,13 +132,13 @@ describe('devbinder daemon and containers that exit while it works on them', () 
     await stopAndWait(victim);
     proxy.release();
 
-    const gone = await daemon.waitForLog(
+    const gone = await testbed.daemon.waitForLog(
       `the pass to find ${victim.name} gone`,
       ({ event, container }) => event === 'container-gone' && container === victim.name,
       since,
     );
     expect(gone.why).toBe('its process or cgroup is gone');
-    const logged = daemon.logs.slice(since);
+    const logged = testbed.daemon.logs.slice(since);
     // The daemon took it on with the pid Podman gave, and found that process gone.
     expect(logged.find(({ event }) => event === 'container-managed')).toMatchObject({
       container: victim.name,
@@ -199,12 +148,10 @@ describe('devbinder daemon and containers that exit while it works on them', () 
     expect(logged.filter(({ level }) => level === 'error')).toEqual([]);
 
     // Still healthy: the next device reaches the other container.
-    const number = await hotAdd();
-    made.add(number);
-    await converged(steady);
-    await hotRemove(number);
-    made.delete(number);
-    await converged(steady);
+    const number = await testbed.zram.add();
+    await zramConverged(steady);
+    await testbed.zram.remove(number);
+    await zramConverged(steady);
     await released(before, victim);
   });
 });

@@ -1,38 +1,20 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
-import {
-  DEVBINDER,
-  hostZram,
-  hotAdd,
-  hotRemove,
-  installHook,
-  type PodmanService,
-  type RunningDaemon,
-  removeContainersNamed,
-  startContainer,
-  startDaemon,
-  startPodmanService,
-  type TestContainer,
-  workDir,
-  zramView,
-} from './support/lab.js';
+import { DEVBINDER, hostZram, installHook, zramView } from './support/lab.js';
+import { useDaemonTestbed } from './support/testbed.js';
 
 /*
  * The hook asks the daemon first and does the work itself when the daemon cannot answer: the
  * output must be the same either way, byte for byte, for every kind of input.
  */
 
-const PREFIX = 'devbinder-daemon-hook-';
 /** hooks.d runs the CommonJS build of the entry (see devbinder.ts). */
 const HOOK = join(DEVBINDER, '..', 'hook.cjs');
 
-let work: Awaited<ReturnType<typeof workDir>>;
-let podman: PodmanService;
-let daemon: RunningDaemon;
+const testbed = useDaemonTestbed('daemon-hook');
 let zram: number;
-const containers: TestContainer[] = [];
 
 /** A runtime config as Podman writes one; a uint64 rlimit (--ulimit core=-1) must survive as is. */
 const config = (annotations: Record<string, string>) =>
@@ -85,39 +67,42 @@ const INPUTS: Record<string, string> = {
 async function hook(args: readonly string[], input: string) {
   return run(
     process.execPath,
-    [HOOK, 'hook', '--cache-dir', join(work.path, 'hook-cache'), ...args],
+    [HOOK, 'hook', '--cache-dir', join(testbed.dir, 'hook-cache'), ...args],
     {
       input,
     },
   );
 }
 
-beforeAll(async () => {
-  work = await workDir('daemon-hook');
-  await mkdir(join(work.path, 'hook-cache'), { mode: 0o700 });
-  await removeContainersNamed(PREFIX);
-  zram = await hotAdd({ size: '1M' });
-  podman = await startPodmanService(work.path);
-  daemon = await startDaemon({ dir: work.path, podmanSocket: podman.socket });
-});
+/**
+ * The daemon declines the hook run with `options` (one more declined, by its count), and the hook
+ * then gives the answer it gives alone.
+ */
+async function expectDeclinedAndAnsweredAlone(options: readonly string[]): Promise<void> {
+  const input = INPUTS['zram by subsystem'] ?? '';
+  const before = (await testbed.daemon.status()).counters;
+  const viaDaemon = await hook(['--daemon-socket', testbed.daemon.socket, ...options], input);
+  const alone = await hook(['--no-daemon', ...options], input);
+  expect(viaDaemon).toEqual(alone);
+  expect(viaDaemon.exitCode).toBe(0);
+  expect((await testbed.daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);
+}
 
-afterAll(async () => {
-  for (const container of containers) await container.remove();
-  await daemon?.stop();
-  await podman?.stop();
-  if (zram !== undefined) await hotRemove(zram);
-  await work?.remove();
+beforeAll(async () => {
+  await mkdir(join(testbed.dir, 'hook-cache'), { mode: 0o700 });
+  zram = await testbed.zram.add({ size: '1M' });
+  await testbed.startDaemon();
 });
 
 describe('devbinder hook with the daemon', () => {
   it('gives the same answer with and without the daemon, byte for byte', async () => {
-    const before = (await daemon.status()).counters;
+    const before = (await testbed.daemon.status()).counters;
     for (const [name, input] of Object.entries(INPUTS)) {
-      const viaDaemon = await hook(['--daemon-socket', daemon.socket], input);
+      const viaDaemon = await hook(['--daemon-socket', testbed.daemon.socket], input);
       const alone = await hook(['--no-daemon'], input);
       expect({ name, ...viaDaemon }).toEqual({ name, ...alone });
     }
-    const after = (await daemon.status()).counters;
+    const after = (await testbed.daemon.status()).counters;
     // The daemon answered every one of them (none fell back).
     expect(after.hookAnswers - before.hookAnswers).toBe(Object.keys(INPUTS).length);
     expect(after.hookDeclined).toBe(before.hookDeclined);
@@ -125,7 +110,7 @@ describe('devbinder hook with the daemon', () => {
 
   it('answers with the devices the host has now', async () => {
     const answer = await hook(
-      ['--daemon-socket', daemon.socket],
+      ['--daemon-socket', testbed.daemon.socket],
       INPUTS['zram by subsystem'] ?? '',
     );
     const devices = JSON.parse(answer.stdout).linux.devices.map(
@@ -136,45 +121,30 @@ describe('devbinder hook with the daemon', () => {
   });
 
   it('declines a hook that loads plugins from elsewhere; the hook then answers itself', async () => {
-    const plugins = join(work.path, 'plugins');
+    const plugins = join(testbed.dir, 'plugins');
     await mkdir(plugins);
-    const input = INPUTS['zram by subsystem'] ?? '';
-    const before = (await daemon.status()).counters;
-    const viaDaemon = await hook(
-      ['--daemon-socket', daemon.socket, '--plugin-dir', plugins],
-      input,
-    );
-    const alone = await hook(['--no-daemon', '--plugin-dir', plugins], input);
-    expect(viaDaemon).toEqual(alone);
-    expect(viaDaemon.exitCode).toBe(0);
-    expect((await daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);
+    await expectDeclinedAndAnsweredAlone(['--plugin-dir', plugins]);
   });
 
   it('declines a hook that reads other plugin limits; the hook then answers itself', async () => {
-    const limits = join(work.path, 'limits.json');
+    const limits = join(testbed.dir, 'limits.json');
     await writeFile(limits, JSON.stringify({ limits: { memoryMiB: 128 } }));
-    const input = INPUTS['zram by subsystem'] ?? '';
-    const before = (await daemon.status()).counters;
-    const viaDaemon = await hook(['--daemon-socket', daemon.socket, '--config', limits], input);
-    const alone = await hook(['--no-daemon', '--config', limits], input);
-    expect(viaDaemon).toEqual(alone);
-    expect(viaDaemon.exitCode).toBe(0);
-    expect((await daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);
+    await expectDeclinedAndAnsweredAlone(['--config', limits]);
   });
 
   it('refuses to start on a socket no hook would trust (a directory others may write)', async () => {
-    const shared = join(work.path, 'shared');
+    const shared = join(testbed.dir, 'shared');
     await mkdir(shared, { mode: 0o777 });
     await chmod(shared, 0o777);
     const result = await run(process.execPath, [
       DEVBINDER,
       'daemon',
       '--podman-socket',
-      podman.socket,
+      testbed.podman.socket,
       '--socket',
       join(shared, 'daemon.sock'),
       '--state-dir',
-      join(work.path, 'state-shared'),
+      join(testbed.dir, 'state-shared'),
       '--log-format',
       'json',
     ]);
@@ -186,15 +156,13 @@ describe('devbinder hook with the daemon', () => {
   });
 
   it('runs under Podman: the container gets its devices at creation from the daemon', async () => {
-    const hooksDir = await installHook(work.path, daemon.socket);
-    const before = (await daemon.status()).counters.hookAnswers;
-    const container = await startContainer({
-      name: `${PREFIX}created`,
+    const hooksDir = await installHook(testbed.dir, testbed.daemon.socket);
+    const before = (await testbed.daemon.status()).counters.hookAnswers;
+    const container = await testbed.container('created', {
       annotations: { 'io.dev-binder.udev.subsystem': 'block:zram*' },
       hooksDir,
     });
-    containers.push(container);
-    expect((await daemon.status()).counters.hookAnswers).toBe(before + 1);
+    expect((await testbed.daemon.status()).counters.hookAnswers).toBe(before + 1);
     const view = await zramView(container);
     expect(view.nodes).toContain(zram);
     expect(view.rules).toContain(zram);

@@ -1,27 +1,21 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { deviceMinor } from '@devbinder/oci';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check, run } from '../../../test-support/exec.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../../test-support/exec.js';
 import { installRules } from '../../../test-support/udev.js';
 import {
-  DEVBINDER,
   hostZram,
-  hotAdd,
-  hotRemove,
   installHook,
-  type PodmanService,
-  type RunningDaemon,
   readInside,
-  removeContainersNamed,
-  startContainer,
-  startDaemon,
-  startPodmanService,
+  statusCommand,
   type TestContainer,
   waitUntil,
-  workDir,
+  ZRAM,
+  zramConverged,
   zramView,
 } from './support/lab.js';
+import { useDaemonTestbed } from './support/testbed.js';
 
 /*
  * The daemon against real Podman, real udevd and real kernel uevents: zram devices made with
@@ -29,57 +23,18 @@ import {
  * device, one without devbinder annotations, one annotated but opted out of hot-plug.
  */
 
-const PREFIX = 'devbinder-daemon-hotplug-';
-const ZRAM = { 'io.dev-binder.udev.subsystem': 'block:zram*' };
-
-let work: Awaited<ReturnType<typeof workDir>>;
-let podman: PodmanService;
-let daemon: RunningDaemon;
+const testbed = useDaemonTestbed('daemon-hotplug');
 let annotated: TestContainer;
 let plain: TestContainer;
 let optedOut: TestContainer;
-/** zram devices this file made; removed at the end whatever happens. */
-const made = new Set<number>();
-
-async function add(options: { size?: string } = {}): Promise<number> {
-  const number = await hotAdd(options);
-  made.add(number);
-  return number;
-}
-
-async function remove(number: number): Promise<void> {
-  await hotRemove(number);
-  made.delete(number);
-}
-
-/** Until the container's zram nodes and rules are exactly the host's zram devices. */
-function converged(container: TestContainer, timeoutMs = 30_000) {
-  return waitUntil(
-    `${container.name} to have exactly the host's zram devices`,
-    async () => {
-      const expected = hostZram();
-      const view = await zramView(container);
-      return JSON.stringify(view) === JSON.stringify({ nodes: expected, rules: expected }) && view;
-    },
-    timeoutMs,
-  );
-}
 
 beforeAll(async () => {
-  work = await workDir('daemon-hotplug');
-  await removeContainersNamed(PREFIX);
-  podman = await startPodmanService(work.path);
-  daemon = await startDaemon({
-    dir: work.path,
-    podmanSocket: podman.socket,
-    reconcileIntervalSeconds: 2,
-  });
-  const hooksDir = await installHook(work.path, daemon.socket);
+  const daemon = await testbed.startDaemon({ reconcileIntervalSeconds: 2 });
+  const hooksDir = await installHook(testbed.dir, daemon.socket);
   [annotated, plain, optedOut] = await Promise.all([
-    startContainer({ name: `${PREFIX}annotated`, annotations: ZRAM, hooksDir }),
-    startContainer({ name: `${PREFIX}plain`, hooksDir }),
-    startContainer({
-      name: `${PREFIX}opted-out`,
+    testbed.container('annotated', { annotations: ZRAM, hooksDir }),
+    testbed.container('plain', { hooksDir }),
+    testbed.container('opted-out', {
       annotations: { ...ZRAM, 'io.dev-binder.hotplug': 'false' },
       hooksDir,
     }),
@@ -89,17 +44,9 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  for (const container of [annotated, plain, optedOut]) await container?.remove();
-  await daemon?.stop();
-  await podman?.stop();
-  for (const number of made) await hotRemove(number);
-  await work?.remove();
-});
-
 describe('devbinder daemon with real Podman and kernel uevents', () => {
   it('gives a running annotated container a hot-added device it can read, and takes it back on removal', async () => {
-    const number = await add({ size: '1M' });
+    const number = await testbed.zram.add({ size: '1M' });
     await waitUntil(`zram${number} in the annotated container`, async () => {
       const view = await zramView(annotated);
       return view.nodes.includes(number) && view.rules.includes(number);
@@ -108,7 +55,7 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
     expect(read.exitCode, read.stderr).toBe(0);
     expect(read.stderr).toContain('1+0 records in');
 
-    await remove(number);
+    await testbed.zram.remove(number);
     await waitUntil(`zram${number} gone from the annotated container`, async () => {
       const view = await zramView(annotated);
       return !view.nodes.includes(number) && !view.rules.includes(number);
@@ -119,7 +66,7 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
   });
 
   it('never touches a container without devbinder annotations, nor one that opted out', async () => {
-    const number = await add({ size: '1M' });
+    const number = await testbed.zram.add({ size: '1M' });
     await waitUntil(`zram${number} in the annotated container`, async () =>
       (await zramView(annotated)).nodes.includes(number),
     );
@@ -129,31 +76,31 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
       expect(view.rules).not.toContain(number);
       expect((await readInside(container, number)).exitCode).not.toBe(0);
     }
-    const managed = (await daemon.status()).containers.map(({ name }) => name);
-    expect(managed).toEqual([`${PREFIX}annotated`]);
-    const touched = daemon.logs.filter(
+    const managed = (await testbed.daemon.status()).containers.map(({ name }) => name);
+    expect(managed).toEqual([annotated.name]);
+    const touched = testbed.daemon.logs.filter(
       ({ container }) => container === plain.name || container === optedOut.name,
     );
     expect(touched).toEqual([]);
-    await remove(number);
-    await converged(annotated);
+    await testbed.zram.remove(number);
+    await zramConverged(annotated);
   });
 
   it('ends a burst of 200 add and remove events in the right state', async () => {
     const burst: number[] = [];
-    for (let i = 0; i < 110; i++) burst.push(await add());
+    for (let i = 0; i < 110; i++) burst.push(await testbed.zram.add());
     // Every other one of the first 90 made goes again at once, then the rest of those 90.
     const leaving = burst.slice(0, 90);
     for (const number of [
       ...leaving.filter((_, i) => i % 2 === 0),
       ...leaving.filter((_, i) => i % 2 === 1),
     ]) {
-      await remove(number);
+      await testbed.zram.remove(number);
     }
-    const view = await converged(annotated, 60_000);
+    const view = await zramConverged(annotated, 60_000);
     expect(view.nodes).toEqual(expect.arrayContaining(burst.slice(90)));
     expect(view.nodes.filter((number) => leaving.includes(number))).toEqual([]);
-    const status = await daemon.status();
+    const status = await testbed.daemon.status();
     const devices = status.containers.find(({ id }) => id === annotated.id)?.devices ?? [];
     expect(devices.map(({ path }) => path).sort()).toEqual(
       hostZram()
@@ -163,16 +110,16 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
     for (const container of [plain, optedOut]) {
       expect((await zramView(container)).nodes.filter((n) => burst.includes(n))).toEqual([]);
     }
-    for (const number of burst.slice(90)) await remove(number);
-    await converged(annotated);
+    for (const number of burst.slice(90)) await testbed.zram.remove(number);
+    await zramConverged(annotated);
   });
 
   it('repairs drift: a node deleted and access revoked behind its back come back', async () => {
-    const number = await add({ size: '1M' });
+    const number = await testbed.zram.add({ size: '1M' });
     await waitUntil(`zram${number} in the annotated container`, async () =>
       (await zramView(annotated)).nodes.includes(number),
     );
-    const since = daemon.logs.length;
+    const since = testbed.daemon.logs.length;
     rmSync(`/proc/${annotated.pid}/root/dev/zram${number}`);
     const cgroupLine = readFileSync(`/proc/${annotated.pid}/cgroup`, 'utf8')
       .split('\n')
@@ -181,7 +128,7 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
     writeFileSync(`${cgroup}/devices.deny`, `b 253:${number} rwm`);
     expect((await zramView(annotated)).rules).not.toContain(number);
 
-    const repaired = await daemon.waitForLog(
+    const repaired = await testbed.daemon.waitForLog(
       'the periodic reconciliation to repair the container',
       (record) =>
         record.event === 'devices-changed' &&
@@ -201,26 +148,27 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
       ),
     ).toBe(true);
     expect((await readInside(annotated, number)).exitCode).toBe(0);
-    await remove(number);
-    await converged(annotated);
+    await testbed.zram.remove(number);
+    await zramConverged(annotated);
   });
 
   it('recovers from a gap in udev events: the monitor restarts and the database is read again', async () => {
-    const monitor = readFileSync(`/proc/${daemon.pid}/task/${daemon.pid}/children`, 'utf8')
+    const { pid } = testbed.daemon;
+    const monitor = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
       .trim()
       .split(/\s+/)
-      .find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('udevadm'));
+      .find((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('udevadm'));
     expect(monitor).toBeDefined();
-    const since = daemon.logs.length;
+    const since = testbed.daemon.logs.length;
     process.kill(Number(monitor), 'SIGKILL');
     // Made while no monitor listens: no event of it reaches the daemon.
-    const number = await add();
-    await daemon.waitForLog('the gap', ({ event }) => event === 'udev-monitor-gap', since);
+    const number = await testbed.zram.add();
+    await testbed.daemon.waitForLog('the gap', ({ event }) => event === 'udev-monitor-gap', since);
     await waitUntil(`zram${number} in the annotated container after the gap`, async () =>
       (await zramView(annotated)).nodes.includes(number),
     );
-    await remove(number);
-    await converged(annotated);
+    await testbed.zram.remove(number);
+    await zramConverged(annotated);
   });
 
   it('gives udev symlinks as nodes on request, making and keeping their directories', async () => {
@@ -229,12 +177,11 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
       'SUBSYSTEM=="block", KERNEL=="zram*", SYMLINK+="devbinder-test/by-name/%k-link"\n',
       [],
     );
-    const linked = await startContainer({
-      name: `${PREFIX}symlinks`,
+    const linked = await testbed.container('symlinks', {
       annotations: { ...ZRAM, 'io.dev-binder.symlinks': 'true' },
     });
     try {
-      const number = await add({ size: '1M' });
+      const number = await testbed.zram.add({ size: '1M' });
       const link = `devbinder-test/by-name/zram${number}-link`;
       const at = `/proc/${linked.pid}/root/dev/${link}`;
       await waitUntil(`/dev/${link} in ${linked.name}`, async () => {
@@ -251,7 +198,7 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
         'count=1',
       ]);
       expect(read.exitCode, read.stderr).toBe(0);
-      await remove(number);
+      await testbed.zram.remove(number);
       await waitUntil(`/dev/${link} gone from ${linked.name}`, async () => {
         const gone = (await lstat(at).catch(() => undefined)) === undefined;
         return gone && !(await zramView(linked)).nodes.includes(number);
@@ -267,36 +214,21 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
   });
 
   it('reports managed containers, their devices and the last events', async () => {
-    const number = await add();
+    const number = await testbed.zram.add();
     await waitUntil(`zram${number} in the annotated container`, async () =>
       (await zramView(annotated)).nodes.includes(number),
     );
-    const text = await check(process.execPath, [
-      DEVBINDER,
-      'daemon',
-      'status',
-      '--socket',
-      daemon.socket,
-    ]);
-    expect(text).toContain(`${PREFIX}annotated`);
+    const text = await statusCommand(testbed.daemon);
+    expect(text).toContain(annotated.name);
     expect(text).toContain(`/dev/zram${number} (b 253:${number})`);
     expect(text).toContain(`udev add /devices/virtual/block/zram${number}`);
-    const json = JSON.parse(
-      await check(process.execPath, [
-        DEVBINDER,
-        'daemon',
-        'status',
-        '--socket',
-        daemon.socket,
-        '--json',
-      ]),
-    );
+    const json = JSON.parse(await statusCommand(testbed.daemon, '--json'));
     expect(json).toMatchObject({
-      pid: daemon.pid,
-      controlSocket: daemon.socket,
+      pid: testbed.daemon.pid,
+      controlSocket: testbed.daemon.socket,
       podmanEvents: 'following',
       udev: { monitor: 'listening', source: 'udev' },
-      containers: [{ id: annotated.id, name: `${PREFIX}annotated`, pid: annotated.pid }],
+      containers: [{ id: annotated.id, name: annotated.name, pid: annotated.pid }],
     });
     expect(json.containers[0].devices).toContainEqual({
       path: `/dev/zram${number}`,
@@ -304,7 +236,7 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
       major: 253,
       minor: number,
     });
-    await remove(number);
-    await converged(annotated);
+    await testbed.zram.remove(number);
+    await zramConverged(annotated);
   });
 });

@@ -1,25 +1,12 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
 import { REPO_ROOT } from '../../../test-support/podman.js';
 import { PROTOCOL_VERSION } from '../src/protocol.js';
-import {
-  DEVBINDER,
-  hotAdd,
-  hotRemove,
-  type PodmanService,
-  type RunningDaemon,
-  removeContainersNamed,
-  startContainer,
-  startDaemon,
-  startPodmanService,
-  type TestContainer,
-  waitUntil,
-  workDir,
-  zramView,
-} from './support/lab.js';
+import { DEVBINDER, waitUntil, zramView } from './support/lab.js';
+import { useDaemonTestbed } from './support/testbed.js';
 
 /*
  * A plugin installed into a --plugin-dir, and plugin limits changed, while the daemon runs: the
@@ -27,19 +14,15 @@ import {
  * containers use them as the hook alone would.
  */
 
-const PREFIX = 'devbinder-daemon-plugins-';
 /** A copy of the bundled subsystem selector under a name no other plugin has. */
 const NAME = 'zramcopy';
 const ANNOTATIONS = { [`io.dev-binder.udev.${NAME}`]: 'block:zram*' };
 const HOOK = join(DEVBINDER, '..', 'hook.cjs');
 
-let work: Awaited<ReturnType<typeof workDir>>;
-let podman: PodmanService;
-let daemon: RunningDaemon;
+const testbed = useDaemonTestbed('daemon-plugins');
 let pluginDir: string;
 let limits: string;
-let zram: number | undefined;
-const containers: TestContainer[] = [];
+let zram: number;
 
 const config = JSON.stringify({
   ociVersion: '1.0.2',
@@ -58,7 +41,7 @@ function daemonAnswer(): Promise<unknown> {
     hostConfig: limits,
   };
   return new Promise((resolve, reject) => {
-    const socket = connect(daemon.socket);
+    const socket = connect(testbed.daemon.socket);
     const chunks: Buffer[] = [];
     socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -70,7 +53,7 @@ function daemonAnswer(): Promise<unknown> {
 /** The hook as hooks.d runs it, with this daemon's plugin directory and limits. */
 async function hook(...args: string[]) {
   const options = ['--plugin-dir', pluginDir, '--config', limits];
-  const cache = ['--cache-dir', join(work.path, 'hook-cache')];
+  const cache = ['--cache-dir', join(testbed.dir, 'hook-cache')];
   const result = await run(process.execPath, [HOOK, 'hook', ...args, ...options, ...cache], {
     input: config,
   });
@@ -87,39 +70,22 @@ function install(): void {
 }
 
 const logged = (event: string, since: number) =>
-  daemon.logs.slice(since).filter((record) => record.event === event);
+  testbed.daemon.logs.slice(since).filter((record) => record.event === event);
 
 beforeAll(async () => {
-  work = await workDir('daemon-plugins');
-  mkdirSync(join(work.path, 'hook-cache'), { mode: 0o700 });
-  pluginDir = join(work.path, 'plugins');
+  mkdirSync(join(testbed.dir, 'hook-cache'), { mode: 0o700 });
+  pluginDir = join(testbed.dir, 'plugins');
   mkdirSync(pluginDir);
-  limits = join(work.path, 'limits.json');
+  limits = join(testbed.dir, 'limits.json');
   writeFileSync(limits, JSON.stringify({ limits: { memoryMiB: 128 } }));
-  await removeContainersNamed(PREFIX);
-  zram = await hotAdd({ size: '1M' });
-  podman = await startPodmanService(work.path);
-  daemon = await startDaemon({
-    dir: work.path,
-    podmanSocket: podman.socket,
-    pluginDirs: [pluginDir],
-    config: limits,
-  });
-});
-
-afterAll(async () => {
-  for (const container of containers) await container.remove();
-  await daemon?.stop();
-  await podman?.stop();
-  if (zram !== undefined) await hotRemove(zram);
-  await work?.remove();
+  zram = await testbed.zram.add({ size: '1M' });
+  await testbed.startDaemon({ pluginDirs: [pluginDir], config: limits });
 });
 
 describe('devbinder daemon and plugins changed while it runs', () => {
   it('answers hooks and updates running containers with a plugin installed meanwhile', async () => {
-    const container = await startContainer({ name: `${PREFIX}waiting`, annotations: ANNOTATIONS });
-    containers.push(container);
-    await daemon.waitForLog(
+    const container = await testbed.container('waiting', { annotations: ANNOTATIONS });
+    await testbed.daemon.waitForLog(
       `the daemon to try ${NAME} for ${container.name}`,
       ({ event, selector }) => event === 'selector-failed' && selector === NAME,
     );
@@ -128,42 +94,42 @@ describe('devbinder daemon and plugins changed while it runs', () => {
     expect(JSON.stringify(unknown)).toContain(NAME);
     expect((await zramView(container)).nodes).toEqual([]);
 
-    const since = daemon.logs.length;
+    const since = testbed.daemon.logs.length;
     install();
-    const answered = (await daemon.status()).counters.hookAnswers;
+    const answered = (await testbed.daemon.status()).counters.hookAnswers;
     const known = await daemonAnswer();
     const alone = await hookAlone();
     expect(known).toEqual(alone);
     expect(alone.stdout).toContain(`"path":"/dev/zram${zram}"`);
-    expect((await daemon.status()).counters.hookAnswers).toBe(answered + 1);
+    expect((await testbed.daemon.status()).counters.hookAnswers).toBe(answered + 1);
     // The hook through the daemon, as hooks.d runs it: the same again.
-    expect(await hook('--daemon-socket', daemon.socket)).toEqual(alone);
+    expect(await hook('--daemon-socket', testbed.daemon.socket)).toEqual(alone);
 
     // The running container, which asked for the plugin before it existed, gets its device.
     await waitUntil(`zram${zram} in ${container.name}`, async () =>
-      (await zramView(container)).nodes.includes(zram as number),
+      (await zramView(container)).nodes.includes(zram),
     );
     expect(logged('plugins-reloaded', since)).toHaveLength(1);
   });
 
   it('takes new limits at their next use, and leaves an invalid limits file to the hook', async () => {
-    const since = daemon.logs.length;
+    const since = testbed.daemon.logs.length;
     writeFileSync(limits, '{"limits": {"memoryMiB": ');
-    const before = (await daemon.status()).counters;
+    const before = (await testbed.daemon.status()).counters;
     expect(await daemonAnswer()).toMatchObject({
       kind: 'declined',
       reason: expect.stringContaining(limits),
     });
     const alone = await hookAlone();
     expect(alone.exitCode).not.toBe(0);
-    expect(await hook('--daemon-socket', daemon.socket)).toEqual(alone);
-    const after = (await daemon.status()).counters;
+    expect(await hook('--daemon-socket', testbed.daemon.socket)).toEqual(alone);
+    const after = (await testbed.daemon.status()).counters;
     expect(after.hookDeclined).toBe(before.hookDeclined + 2);
     expect(logged('plugins-reload-failed', since)).toHaveLength(1);
 
     writeFileSync(limits, JSON.stringify({ limits: { memoryMiB: 256 } }));
     expect(await daemonAnswer()).toEqual(await hookAlone());
-    expect((await daemon.status()).counters.hookAnswers).toBe(after.hookAnswers + 1);
+    expect((await testbed.daemon.status()).counters.hookAnswers).toBe(after.hookAnswers + 1);
     expect(logged('plugins-reloaded', since)).toHaveLength(1);
   });
 });

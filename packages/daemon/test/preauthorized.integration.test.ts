@@ -1,28 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../../test-support/exec.js';
 import { attachLoop, detachLoop, type LoopDevice } from '../../../test-support/udev.js';
 import {
-  DEVBINDER,
   devicesList,
-  hotAdd,
-  hotRemove,
   installHook,
   type LogRecord,
-  type PodmanService,
-  type RunningDaemon,
   readInside,
   readNode,
-  removeContainersNamed,
-  startContainer,
-  startDaemon,
-  startPodmanService,
+  statusCommand,
   type TestContainer,
   waitUntil,
-  workDir,
+  ZRAM,
   zramView,
 } from './support/lab.js';
+import { useDaemonTestbed } from './support/testbed.js';
 
 /*
  * Hot-plug by pre-authorized majors, against real Podman (runc, cgroupfs), udevd and kernel
@@ -32,33 +25,15 @@ import {
  * rule is visible in devices.list, and any write of the daemon's would be too).
  */
 
-const PREFIX = 'devbinder-daemon-preauth-';
-const ZRAM = { 'io.dev-binder.udev.subsystem': 'block:zram*' };
 const ZRAM_MAJOR = { 'io.dev-binder.hotplug.majors': 'b:253' };
 
-let work: Awaited<ReturnType<typeof workDir>>;
-let podman: PodmanService;
-let daemon: RunningDaemon;
+const testbed = useDaemonTestbed('daemon-preauthorized');
 /** Annotated for every zram device, and pre-authorized for the zram major. */
 let preauthorized: TestContainer;
 /** Annotated for every zram device, without the major. */
 let unauthorized: TestContainer;
 /** Pre-authorized for the zram major, selecting nothing, allowed to make nodes (CAP_MKNOD). */
 let nodeMaker: TestContainer;
-/** zram devices this file made; removed at the end whatever happens. */
-const made = new Set<number>();
-
-async function add(): Promise<number> {
-  const number = await hotAdd({ size: '1M' });
-  made.add(number);
-  return number;
-}
-
-async function remove(number: number): Promise<void> {
-  await hotRemove(number);
-  made.delete(number);
-}
-
 /**
  * Every cgroup rule write the daemon reported (`allow …`, `deny …`), for one container or all.
  * (zram devices other work on this machine makes come and go too: assertions about writes that
@@ -72,30 +47,16 @@ function ruleWrites(logs: readonly LogRecord[], container?: TestContainer): stri
     .filter((action) => /^(allow|deny) /.test(action));
 }
 
-function startNodesOnlyDaemon(): Promise<RunningDaemon> {
-  return startDaemon({
-    dir: work.path,
-    podmanSocket: podman.socket,
+beforeAll(async () => {
+  const daemon = await testbed.startDaemon({
     reconcileIntervalSeconds: 2,
     cgroupAccess: 'preauthorized-only',
   });
-}
-
-beforeAll(async () => {
-  work = await workDir('daemon-preauthorized');
-  await removeContainersNamed(PREFIX);
-  podman = await startPodmanService(work.path);
-  daemon = await startNodesOnlyDaemon();
-  const hooksDir = await installHook(work.path, daemon.socket);
+  const hooksDir = await installHook(testbed.dir, daemon.socket);
   [preauthorized, unauthorized, nodeMaker] = await Promise.all([
-    startContainer({
-      name: `${PREFIX}preauthorized`,
-      annotations: { ...ZRAM, ...ZRAM_MAJOR },
-      hooksDir,
-    }),
-    startContainer({ name: `${PREFIX}unauthorized`, annotations: ZRAM, hooksDir }),
-    startContainer({
-      name: `${PREFIX}node-maker`,
+    testbed.container('preauthorized', { annotations: { ...ZRAM, ...ZRAM_MAJOR }, hooksDir }),
+    testbed.container('unauthorized', { annotations: ZRAM, hooksDir }),
+    testbed.container('node-maker', {
       annotations: { 'io.dev-binder.udev.subsystem': 'block:devbinder-none*', ...ZRAM_MAJOR },
       hooksDir,
       podmanArgs: ['--cap-add', 'MKNOD'],
@@ -107,14 +68,6 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  for (const container of [preauthorized, unauthorized, nodeMaker]) await container?.remove();
-  await daemon?.stop();
-  await podman?.stop();
-  for (const number of made) await hotRemove(number);
-  await work?.remove();
-});
-
 describe('hot-plug by pre-authorized majors (real Podman, runc, kernel uevents)', () => {
   it('the hook allows the whole zram major at creation, and no zram device one by one', async () => {
     expect((await devicesList(preauthorized)).split('\n')).toContain('b 253:* rwm');
@@ -123,7 +76,7 @@ describe('hot-plug by pre-authorized majors (real Podman, runc, kernel uevents)'
   });
 
   it('nodes only: a zram device hot-added later gets its node and can be read, with no cgroup write', async () => {
-    const number = await add();
+    const number = await testbed.zram.add({ size: '1M' });
     await waitUntil(`zram${number} in ${preauthorized.name}`, async () =>
       (await zramView(preauthorized)).nodes.includes(number),
     );
@@ -132,7 +85,7 @@ describe('hot-plug by pre-authorized majors (real Podman, runc, kernel uevents)'
     expect(read.stderr).toContain('1+0 records in');
     // The kernel's list gained no `b 253:N` entry: the creation rule alone grants the device.
     expect((await zramView(preauthorized)).rules).toEqual([]);
-    const status = await daemon.status();
+    const status = await testbed.daemon.status();
     expect(status.cgroupAccess).toBe('preauthorized-only');
     expect(status.containers.find(({ id }) => id === preauthorized.id)).toMatchObject({
       access: 'creation-rules',
@@ -141,20 +94,20 @@ describe('hot-plug by pre-authorized majors (real Podman, runc, kernel uevents)'
       ]),
     });
 
-    await remove(number);
+    await testbed.zram.remove(number);
     await waitUntil(`zram${number} gone from ${preauthorized.name}`, async () => {
       return !(await zramView(preauthorized)).nodes.includes(number);
     });
-    expect(ruleWrites(daemon.logs)).toEqual([]);
+    expect(ruleWrites(testbed.daemon.logs)).toEqual([]);
   });
 
   it('without the annotation the container does not get the device, and the daemon says why', async () => {
-    const since = daemon.logs.length;
-    const number = await add();
+    const since = testbed.daemon.logs.length;
+    const number = await testbed.zram.add({ size: '1M' });
     const device = `/dev/zram${number} (b 253:${number})`;
     const reason =
       'not pre-authorized: add b:253 to io.dev-binder.hotplug.majors (applies when the container is created)';
-    const logged = await daemon.waitForLog(
+    const logged = await testbed.daemon.waitForLog(
       `zram${number} withheld from ${unauthorized.name}`,
       (record) =>
         record.event === 'device-not-preauthorized' &&
@@ -171,42 +124,36 @@ describe('hot-plug by pre-authorized majors (real Podman, runc, kernel uevents)'
     });
     expect((await readInside(unauthorized, number)).exitCode).not.toBe(0);
 
-    const status = await daemon.status();
+    const status = await testbed.daemon.status();
     expect(status.containers.find(({ id }) => id === unauthorized.id)?.problems).toContain(
       `${device} ${reason}`,
     );
-    const text = await check(process.execPath, [
-      DEVBINDER,
-      'daemon',
-      'status',
-      '--socket',
-      daemon.socket,
-    ]);
+    const text = await statusCommand(testbed.daemon);
     expect(text).toContain(`! ${device} ${reason}`);
     expect(text).toContain('cgroup access: preauthorized-only');
     // Said once, not at every pass: wait for a periodic reconciliation to have passed.
     const passes = status.counters.passes;
     await waitUntil(
       'two more passes',
-      async () => (await daemon.status()).counters.passes > passes + 1,
+      async () => (await testbed.daemon.status()).counters.passes > passes + 1,
     );
     expect(
-      daemon.logs
+      testbed.daemon.logs
         .slice(since)
         .filter((record) => record.event === 'device-not-preauthorized' && record.device === device)
         .map(({ container }) => container),
     ).toEqual([unauthorized.name]);
-    await remove(number);
-    expect(ruleWrites(daemon.logs)).toEqual([]);
+    await testbed.zram.remove(number);
+    expect(ruleWrites(testbed.daemon.logs)).toEqual([]);
   });
 
   it('the major rule grants that major only: a loop node made in the container stays denied, a zram node it makes opens', async () => {
-    const backing = join(work.path, 'loop-backing');
+    const backing = join(testbed.dir, 'loop-backing');
     await writeFile(backing, Buffer.alloc(1024 * 1024, 7));
     let loop: LoopDevice | undefined;
     try {
       loop = await attachLoop(backing);
-      const zram = await add();
+      const zram = await testbed.zram.add({ size: '1M' });
       for (const [name, major, minor] of [
         ['test-loop', loop.major, loop.minor],
         ['test-zram', 253, zram],
@@ -231,20 +178,16 @@ describe('hot-plug by pre-authorized majors (real Podman, runc, kernel uevents)'
       expect((await devicesList(nodeMaker)).split('\n')).not.toContain(
         `b ${loop.major}:${loop.minor} rwm`,
       );
-      await remove(zram);
+      await testbed.zram.remove(zram);
     } finally {
       if (loop) await detachLoop(loop);
     }
   });
 
   it('with cgroup writes on (the default), a pre-authorized major still gets no devices.allow write', async () => {
-    await daemon.stop();
-    daemon = await startDaemon({
-      dir: work.path,
-      podmanSocket: podman.socket,
-      reconcileIntervalSeconds: 2,
-    });
-    const number = await add();
+    await testbed.daemon.stop();
+    const daemon = await testbed.startDaemon({ reconcileIntervalSeconds: 2 });
+    const number = await testbed.zram.add({ size: '1M' });
     await waitUntil(`zram${number} in both zram containers`, async () => {
       const [withMajor, without] = await Promise.all([
         zramView(preauthorized),
@@ -263,7 +206,7 @@ describe('hot-plug by pre-authorized majors (real Podman, runc, kernel uevents)'
     const status = await daemon.status();
     expect(status.containers.find(({ id }) => id === preauthorized.id)?.access).toBe('v1-rules');
 
-    await remove(number);
+    await testbed.zram.remove(number);
     await waitUntil(`zram${number} gone from both`, async () => {
       const [withMajor, without] = await Promise.all([
         zramView(preauthorized),

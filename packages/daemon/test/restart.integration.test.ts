@@ -1,24 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../../test-support/exec.js';
 import { type ContainerState, STATE_FILE } from '../src/state.js';
 import {
-  hostZram,
-  hotAdd,
-  hotRemove,
   installHook,
-  type PodmanService,
-  type RunningDaemon,
-  removeContainersNamed,
-  startContainer,
-  startDaemon,
-  startPodmanService,
   type TestContainer,
   waitUntil,
-  workDir,
+  ZRAM,
+  zramConverged,
   zramView,
 } from './support/lab.js';
+import { useDaemonTestbed } from './support/testbed.js';
 
 /*
  * The daemon's life: killed with SIGKILL while devices come and go (and a container starts
@@ -26,39 +19,15 @@ import {
  * back, and a clean stop on SIGTERM.
  */
 
-const PREFIX = 'devbinder-daemon-restart-';
-const ZRAM = { 'io.dev-binder.udev.subsystem': 'block:zram*' };
-
-let work: Awaited<ReturnType<typeof workDir>>;
-let podman: PodmanService;
-let daemon: RunningDaemon;
+const testbed = useDaemonTestbed('daemon-restart');
 let hooksDir: string;
+/** The containers started so far: the mid-pass test holds a pass for all of them. */
 const containers: TestContainer[] = [];
-const made = new Set<number>();
-
-async function add(): Promise<number> {
-  const number = await hotAdd();
-  made.add(number);
-  return number;
-}
-
-async function remove(number: number): Promise<void> {
-  await hotRemove(number);
-  made.delete(number);
-}
 
 async function container(name: string): Promise<TestContainer> {
-  const started = await startContainer({ name: `${PREFIX}${name}`, annotations: ZRAM, hooksDir });
+  const started = await testbed.container(name, { annotations: ZRAM, hooksDir });
   containers.push(started);
   return started;
-}
-
-function converged(target: TestContainer) {
-  return waitUntil(`${target.name} to have exactly the host's zram devices`, async () => {
-    const expected = hostZram();
-    const view = await zramView(target);
-    return JSON.stringify(view) === JSON.stringify({ nodes: expected, rules: expected }) && view;
-  });
 }
 
 /**
@@ -66,7 +35,7 @@ function converged(target: TestContainer) {
  * intent recorded in the state file and its cgroup rule written, but no node made. Returns it.
  */
 async function heldHalfWay(targets: TestContainer[], candidates: number[]): Promise<number> {
-  const stateFile = join(daemon.stateDir, STATE_FILE);
+  const stateFile = join(testbed.daemon.stateDir, STATE_FILE);
   let seen = '';
   return waitUntil(
     'a pass to be held half-way (intent recorded, rule written, no node)',
@@ -90,42 +59,30 @@ async function heldHalfWay(targets: TestContainer[], candidates: number[]): Prom
   });
 }
 
-const start = () =>
-  startDaemon({ dir: work.path, podmanSocket: podman.socket, reconcileIntervalSeconds: 30 });
+const start = () => testbed.startDaemon({ reconcileIntervalSeconds: 30 });
 
 beforeAll(async () => {
-  work = await workDir('daemon-restart');
-  await removeContainersNamed(PREFIX);
-  podman = await startPodmanService(work.path);
-  daemon = await start();
-  hooksDir = await installHook(work.path, daemon.socket);
-});
-
-afterAll(async () => {
-  for (const started of containers) await started.remove();
-  await daemon?.stop('SIGKILL');
-  await podman?.stop();
-  for (const number of made) await hotRemove(number);
-  await work?.remove();
+  const daemon = await start();
+  hooksDir = await installHook(testbed.dir, daemon.socket);
 });
 
 describe('devbinder daemon restarts', () => {
   it('converges after a SIGKILL while devices came and went and a container started', async () => {
     const first = await container('first');
-    const early = await add();
+    const early = await testbed.zram.add();
     await waitUntil(`zram${early} in ${first.name}`, async () =>
       (await zramView(first)).nodes.includes(early),
     );
 
-    expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
+    expect(await testbed.daemon.stop('SIGKILL')).toBe('SIGKILL');
     // Without a daemon: a device comes, a container starts (its hook does the work itself),
     // another device comes, then the first two go. (zram reuses the lowest free number, so
     // nothing goes before everything has come: each device keeps numbers of its own.)
-    const during = await add();
+    const during = await testbed.zram.add();
     const second = await container('second');
-    const late = await add();
-    await remove(early);
-    await remove(during);
+    const late = await testbed.zram.add();
+    await testbed.zram.remove(early);
+    await testbed.zram.remove(during);
     expect((await zramView(first)).nodes).toContain(early);
     expect((await zramView(second)).rules).toEqual(expect.arrayContaining([early, during]));
     for (const target of [first, second]) {
@@ -134,69 +91,71 @@ describe('devbinder daemon restarts', () => {
       expect(view.rules).not.toContain(late);
     }
 
-    daemon = await start();
+    await start();
     for (const target of [first, second]) {
-      const view = await converged(target);
+      const view = await zramConverged(target);
       expect(view.nodes).toContain(late);
       expect(view.nodes).not.toContain(early);
       expect(view.nodes).not.toContain(during);
     }
-    const state = JSON.parse(readFileSync(join(daemon.stateDir, STATE_FILE), 'utf8'));
+    const state = JSON.parse(readFileSync(join(testbed.daemon.stateDir, STATE_FILE), 'utf8'));
     expect(state.containers.map(({ id }: { id: string }) => id).sort()).toEqual(
       [first.id, second.id].sort(),
     );
-    await remove(late);
-    for (const target of [first, second]) await converged(target);
+    await testbed.zram.remove(late);
+    for (const target of [first, second]) await zramConverged(target);
   });
 
   it('converges after a SIGKILL in the middle of a pass, during a burst of devices', async () => {
     const targets = [...containers, await container('mid-pass')];
-    for (const target of targets) await converged(target);
+    for (const target of targets) await zramConverged(target);
     // Held in the middle of a pass, for certain: its archive of nodes for tar is a FIFO no one
     // reads, so writing it blocks the daemon after it recorded its intent and wrote the cgroup
     // rules, before any node is made. (A new daemon numbers its archives from 1.)
-    expect(await daemon.stop('SIGTERM')).toBe(0);
-    const archive = join(daemon.stateDir, '.nodes', 'nodes-1.tar');
-    mkdirSync(join(daemon.stateDir, '.nodes'), { recursive: true, mode: 0o700 });
+    expect(await testbed.daemon.stop('SIGTERM')).toBe(0);
+    const archive = join(testbed.daemon.stateDir, '.nodes', 'nodes-1.tar');
+    mkdirSync(join(testbed.daemon.stateDir, '.nodes'), { recursive: true, mode: 0o700 });
     rmSync(archive, { force: true });
     await check('mkfifo', ['-m', '0600', archive]);
-    daemon = await start();
+    await start();
     try {
       // A burst: the first pass that has a node to make is held, with whichever devices udevd
       // had announced by then (it may announce a later one first); the rest it never gets to.
-      const burst = [await add(), await add(), await add(), await add()];
+      const burst: number[] = [];
+      for (let i = 0; i < 4; i++) burst.push(await testbed.zram.add());
       const held = await heldHalfWay(targets, burst);
-      expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
+      expect(await testbed.daemon.stop('SIGKILL')).toBe('SIGKILL');
 
       // Without a daemon: one more device comes, then the held one and another of the burst
       // go. The containers keep the rule written for the held one, of a device that is gone:
       // only the intent recorded before it was written tells the next daemon to take it back.
-      const late = await add();
+      const late = await testbed.zram.add();
       const gone = [held, burst.find((number) => number !== held) as number];
-      for (const number of gone) await remove(number);
+      for (const number of gone) await testbed.zram.remove(number);
       rmSync(archive);
-      daemon = await start();
+      await start();
       const staying = [...burst.filter((number) => !gone.includes(number)), late];
       for (const target of targets) {
-        const view = await converged(target);
+        const view = await zramConverged(target);
         expect(view.rules).not.toContain(held);
         expect(view.nodes).toEqual(expect.arrayContaining(staying));
       }
-      for (const number of staying) await remove(number);
+      for (const number of staying) await testbed.zram.remove(number);
     } finally {
       // Never leave a held daemon to the tests after this one.
       if (existsSync(archive)) {
-        await daemon.stop('SIGKILL').catch(() => undefined);
+        await testbed.daemon.stop('SIGKILL').catch(() => undefined);
         rmSync(archive);
-        daemon = await start();
+        await start();
       }
     }
-    for (const target of targets) await converged(target);
+    for (const target of targets) await zramConverged(target);
   });
 
   it('follows containers started while the Podman API was away, once it is back', async () => {
+    const { daemon } = testbed;
     const since = daemon.logs.length;
-    await podman.stop();
+    await testbed.podman.stop();
     await daemon.waitForLog(
       'the lost events stream',
       ({ event }) => event === 'podman-events-gap',
@@ -206,7 +165,7 @@ describe('devbinder daemon restarts', () => {
     // events again fail meanwhile.
     const third = await container('third');
     await new Promise((resolve) => setTimeout(resolve, 6000));
-    podman = await startPodmanService(work.path);
+    await testbed.startPodman();
     await daemon.waitForLog(
       'Podman events followed again',
       ({ event }) => event === 'podman-events-resumed',
@@ -215,12 +174,12 @@ describe('devbinder daemon restarts', () => {
     await waitUntil(`the daemon to manage ${third.name}`, async () =>
       (await daemon.status()).containers.some(({ id }) => id === third.id),
     );
-    const number = await add();
+    const number = await testbed.zram.add();
     await waitUntil(`zram${number} in ${third.name}`, async () =>
       (await zramView(third)).nodes.includes(number),
     );
-    await remove(number);
-    await converged(third);
+    await testbed.zram.remove(number);
+    await zramConverged(third);
 
     const logged = (event: string) => daemon.logs.slice(since).filter((r) => r.event === event);
     expect(logged('podman-events-gap')).toHaveLength(1);
@@ -240,6 +199,7 @@ describe('devbinder daemon restarts', () => {
   });
 
   it('stops cleanly on SIGTERM: exit 0, socket removed, no process left', async () => {
+    const { daemon } = testbed;
     const children = readFileSync(`/proc/${daemon.pid}/task/${daemon.pid}/children`, 'utf8')
       .trim()
       .split(/\s+/);

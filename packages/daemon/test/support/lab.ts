@@ -59,7 +59,19 @@ export async function startPodmanService(dir: string): Promise<PodmanService> {
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitUntil('the Podman API service', () => new PodmanClient(socket).version(), 30_000, 100);
+  try {
+    await waitUntil(
+      'the Podman API service',
+      () => new PodmanClient(socket).version(),
+      30_000,
+      100,
+    );
+  } catch (error) {
+    // Nothing would stop a service that never answered.
+    child.kill('SIGTERM');
+    await exited;
+    throw error;
+  }
   return {
     socket,
     async stop() {
@@ -118,6 +130,18 @@ export interface DaemonOptions {
   pluginDirs?: readonly string[];
   /** `--config` (the plugin limits file). */
   config?: string;
+}
+
+/** `devbinder daemon status [args]` against this daemon, as a user runs it: its output. */
+export function statusCommand(daemon: RunningDaemon, ...args: string[]): Promise<string> {
+  return check(process.execPath, [
+    DEVBINDER,
+    'daemon',
+    'status',
+    '--socket',
+    daemon.socket,
+    ...args,
+  ]);
 }
 
 /** Starts `devbinder daemon` from the built CLI and waits until it is ready. */
@@ -279,6 +303,11 @@ export async function hotRemove(number: number): Promise<void> {
   }
 }
 
+/** The annotation that selects every zram device. */
+export const ZRAM: Readonly<Record<string, string>> = {
+  'io.dev-binder.udev.subsystem': 'block:zram*',
+};
+
 /** The zram devices the host has now, by number. */
 export function hostZram(): number[] {
   return readdirSync('/sys/block')
@@ -369,6 +398,19 @@ export async function zramView(container: TestContainer): Promise<ZramView> {
   const rules = [...list.matchAll(/^b 253:(\d+) rwm$/gm)].map((match) => Number(match[1]));
   const byNumber = (a: number, b: number) => a - b;
   return { nodes: nodes.sort(byNumber), rules: rules.sort(byNumber) };
+}
+
+/** Waits until the container's zram nodes and rules are exactly the host's zram devices. */
+export function zramConverged(container: TestContainer, timeoutMs = 30_000): Promise<ZramView> {
+  return waitUntil(
+    `${container.name} to have exactly the host's zram devices`,
+    async () => {
+      const expected = hostZram();
+      const view = await zramView(container);
+      return JSON.stringify(view) === JSON.stringify({ nodes: expected, rules: expected }) && view;
+    },
+    timeoutMs,
+  );
 }
 
 /** The container's v1 `devices.list`, as the kernel enforces it. */
