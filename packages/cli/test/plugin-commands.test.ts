@@ -267,19 +267,20 @@ describe('devbinder plugin inspect', () => {
 });
 
 describe('--config', () => {
+  /** `explain --config FILE …args`, FILE holding `settings`: the run, and FILE. */
+  async function explainWithConfig(settings: unknown, args: readonly string[]) {
+    const config = join(temporary(), 'config.json');
+    writeFileSync(config, JSON.stringify(settings));
+    return { config, ...(await devbinder(['explain', '--config', config, ...args])) };
+  }
+
   it('applies per-plugin limits from the file', async () => {
-    const dir = temporary();
-    const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ plugins: { loop: { limits: { deadlineMs: 300 } } } }));
-    const result = await devbinder([
-      'explain',
+    const result = await explainWithConfig({ plugins: { loop: { limits: { deadlineMs: 300 } } } }, [
       '--json',
-      '--config',
-      config,
       '--plugin-dir',
       malicious,
       '--cache-dir',
-      join(dir, 'cache'),
+      join(temporary(), 'cache'),
       '-a',
       'io.dev-binder.udev.loop=select',
     ]);
@@ -293,40 +294,26 @@ describe('--config', () => {
   });
 
   it('refuses deadlines that leave the hook no time to answer, naming the file, plugin and settings', async () => {
-    const dir = temporary();
-    const config = join(dir, 'config.json');
-    writeFileSync(
-      config,
-      JSON.stringify({ plugins: { match: { limits: { deadlineMs: 20000 } } } }),
+    const { config, exitCode, stderr } = await explainWithConfig(
+      { plugins: { match: { limits: { deadlineMs: 20000 } } } },
+      ['-a', 'io.dev-binder.udev.seat=seat0'],
     );
-    const result = await devbinder([
-      'explain',
-      '--config',
-      config,
-      '-a',
-      'io.dev-binder.udev.seat=seat0',
-    ]);
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(
+    expect(exitCode).toBe(2);
+    expect(stderr).toContain(
       `${config}: plugin "match" ("limits" with "plugins.match.limits"): prepareDeadlineMs + loadDeadlineMs + deadlineMs come to 40000 ms`,
     );
   });
 
   it('refuses a config with a mistake, naming the file and the setting', async () => {
-    const dir = temporary();
-    const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ limits: { memoryMib: 64 } }));
-    const result = await devbinder([
-      'explain',
-      '--config',
-      config,
+    const { config, exitCode, stderr } = await explainWithConfig({ limits: { memoryMib: 64 } }, [
       '-a',
       'io.dev-binder.udev.seat=seat0',
     ]);
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`${config}: unknown setting "limits.memoryMib"`);
-    const missing = await devbinder(['explain', '--config', join(dir, 'none.json')]);
+    expect(exitCode).toBe(2);
+    expect(stderr).toContain(`${config}: unknown setting "limits.memoryMib"`);
+    const none = join(temporary(), 'none.json');
+    const missing = await devbinder(['explain', '--config', none]);
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr).toContain(`cannot read ${join(dir, 'none.json')}`);
+    expect(missing.stderr).toContain(`cannot read ${none}`);
   });
 });
