@@ -190,7 +190,8 @@ try {
     annotations: ZRAM,
     linux: { namespaces: [{ type: 'mount' }] },
   });
-  const cacheDir = join(work.path, 'hook-cache');
+  // Its own cache: the containers' hooks (installHook) may have written theirs already.
+  const cacheDir = join(work.path, 'hook-alone-cache');
   mkdirSync(cacheDir, { mode: 0o700 });
   const hookCases: Case[] = [
     { name: 'node -e 0 (baseline)', command: [node, '-e', '0'] },
