@@ -42,20 +42,27 @@ await Promise.all([
       ...common,
       ...output,
       entryPoints: [join(here, '..', 'src', 'devbinder.ts')],
-      external: ['./program.js', './hook-full.js'],
+      external: ['./program.js', './hook-full.cjs'],
     }),
   ),
+  // The hook's computation, CommonJS: the entries require() it (see hook-command.ts). Its plugin
+  // host finds the workers next to itself through import.meta.url, which CommonJS lacks.
   build({
     ...common,
-    entryPoints: { 'hook-full': join(here, '..', 'src', 'hook-full.ts') },
-    outdir: dist,
+    format: 'cjs',
+    entryPoints: [join(here, '..', 'src', 'hook-full.ts')],
+    outfile: join(dist, 'hook-full.cjs'),
+    banner: {
+      js: "const __devbinderModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+    },
+    define: { 'import.meta.url': '__devbinderModuleUrl' },
     external: ['@bytecodealliance/jco-transpile'],
   }),
   build({
     ...common,
     entryPoints: { program: join(here, '..', 'src', 'program.ts') },
     outdir: dist,
-    external: ['./hook-full.js', '@bytecodealliance/jco-transpile'],
+    external: ['./hook-full.cjs', '@bytecodealliance/jco-transpile'],
   }),
   // The plugin worker, and the worker that prepares a new component (it transpiles, so it
   // loads jco-transpile).

@@ -2,7 +2,7 @@
 /**
  * Entry point. The hook runs at every container start, so its path loads as little as possible:
  * options parsed with node:util, then a question to the hot-plug daemon over its socket; the
- * hook's own computation (hook-full.js) and the full command line parser (program.js) are
+ * hook's own computation (hook-full.cjs) and the full command line parser (program.js) are
  * separate bundles, loaded only when needed.
  *
  * scripts/bundle.mjs builds this file twice: dist/devbinder.js (the `devbinder` command) and

@@ -1,2 +1,2 @@
-/** The hook's own computation, bundled apart (dist/hook-full.js): see hook-command.ts. */
+/** The hook's own computation, bundled apart (dist/hook-full.cjs): see hook-command.ts. */
 export { runHook } from './commands/hook.js';

@@ -30,8 +30,11 @@ export function addDevices(config: RuntimeConfig, devices: readonly LinuxDevice[
   const added: LinuxDevice[] = [];
   const present: LinuxDevice[] = [];
   const paths = new Set(config.devicePaths);
-  const rules = [...config.cgroupRules];
   const newRules: DeviceCgroupRule[] = [];
+  // The rules added here each allow one device whole and come after the config's own, so a device
+  // is granted by them exactly when one names its numbers: one lookup instead of a scan of them all
+  // (a seat of a thousand nodes would make that quadratic).
+  const numbersAllowed = new Set<string>();
   for (const device of devices) {
     if (paths.has(device.path)) {
       present.push(device);
@@ -40,6 +43,8 @@ export function addDevices(config: RuntimeConfig, devices: readonly LinuxDevice[
     paths.add(device.path);
     added.push(device);
     if (device.type === 'b' || device.type === 'c') {
+      const numbers = `${device.type} ${device.major}:${device.minor}`;
+      if (numbersAllowed.has(numbers)) continue;
       const rule: DeviceCgroupRule = {
         allow: true,
         type: device.type,
@@ -47,10 +52,8 @@ export function addDevices(config: RuntimeConfig, devices: readonly LinuxDevice[
         minor: device.minor,
         access: 'rwm',
       };
-      if (!rulesAllow(rules, rule)) {
-        rules.push(rule);
-        newRules.push(rule);
-      }
+      numbersAllowed.add(numbers);
+      if (!rulesAllow(config.cgroupRules, rule)) newRules.push(rule);
     }
   }
   if (added.length === 0) return { document: config.document, added, present };

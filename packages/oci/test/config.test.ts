@@ -180,6 +180,16 @@ describe('addDevices', () => {
     expect(JSON.parse(serializeConfig(document)).linux.resources.devices).toHaveLength(1);
   });
 
+  it('gives a node and its udev symlink one rule: both are the same device numbers', () => {
+    const byId = { ...loop0, path: '/dev/disk/by-id/loop0' };
+    const { document, added } = addDevices(parseRuntimeConfig('{}'), [loop0, byId, ttyUSB0]);
+    expect(added).toEqual([loop0, byId, ttyUSB0]);
+    expect(JSON.parse(serializeConfig(document)).linux.resources.devices).toEqual([
+      { allow: true, type: 'b', major: 7, minor: 0, access: 'rwm' },
+      { allow: true, type: 'c', major: 188, minor: 0, access: 'rwm' },
+    ]);
+  });
+
   it('reuses an existing grant but not one that a later deny revoked', () => {
     const granted = parseRuntimeConfig(
       '{"linux":{"resources":{"devices":[{"allow":true,"type":"b","access":"rwm"}]}}}',
