@@ -12,9 +12,7 @@
  * Reports; asserts nothing. Needs no root.
  */
 
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +25,14 @@ import * as seat from '../../../plugins/seat/src/index.js';
 import * as subsystem from '../../../plugins/subsystem/src/index.js';
 import * as usb from '../../../plugins/usb/src/index.js';
 import { generateExport } from './generate-export.js';
-import { type Case, markdownTable, measure, type Result, summarize } from './measure.js';
+import {
+  type Case,
+  markdownTable,
+  measure,
+  type Result,
+  summarize,
+  writeResults,
+} from './measure.js';
 import { directRunner } from './native-selections.js';
 
 const node = process.execPath;
@@ -167,30 +172,17 @@ try {
     deviceNodes: generated.nodes,
     annotations: ANNOTATIONS,
     nodesChosen: chosen,
-    // Other work on the machine stretches every case; the 1-minute load says how much there was.
-    loadAverage: { before: loadBefore, after: loadavg() },
     cold: coldResults,
     warm,
   };
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'explain.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(resultsDir, 'explain.md'), `${tables}\n`);
-  // Laid out as the repository's formatter wants its Markdown and JSON.
-  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
-  spawnSync(process.execPath, [
-    biome,
-    'format',
-    '--write',
-    join(resultsDir, 'explain.md'),
-    join(resultsDir, 'explain.json'),
-  ]);
+  const [written] = writeResults(resultsDir, 'explain', report, { table: tables, loadBefore });
   console.log(tables);
   console.log(
     `\nload average (1, 5, 15 min) before ${loadBefore.map((value) => value.toFixed(1)).join(' ')}, after ${loadavg()
       .map((value) => value.toFixed(1))
       .join(' ')}`,
   );
-  console.log(`\n${chosen} device nodes chosen; wrote ${join(resultsDir, 'explain.json')}`);
+  console.log(`\n${chosen} device nodes chosen; wrote ${written}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

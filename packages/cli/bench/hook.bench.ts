@@ -7,14 +7,14 @@
  * real device nodes, made with mknod).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLiveDatabase } from '@devbinder/udev';
 import { udevSnapshotFile } from '../src/runtime.js';
 import { generateTree } from './generate-tree.js';
-import { type Case, markdownTable, measure } from './measure.js';
+import { type Case, markdownTable, measure, writeResults } from './measure.js';
 import { directRunner } from './native-selections.js';
 
 const node = process.execPath;
@@ -22,6 +22,7 @@ const cli = fileURLToPath(new URL('../dist/devbinder.js', import.meta.url));
 const resultsDir = fileURLToPath(new URL('./results', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'devbinder-bench-'));
 const runs = Number(process.env.BENCH_RUNS ?? 30);
+const loadBefore = loadavg();
 
 const config = (annotations: Record<string, string>) =>
   JSON.stringify({
@@ -128,16 +129,14 @@ try {
     benchmark: 'hook',
     date: new Date().toISOString(),
     node: process.version,
-    cpus: (await import('node:os')).cpus().length,
+    cpus: cpus().length,
     runs,
     devices: { 100: tree(100).devices, 1000: tree(1000).devices },
     results,
   };
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'hook.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(resultsDir, 'hook.md'), `${table}\n`);
+  const [written] = writeResults(resultsDir, 'hook', report, { table, loadBefore });
   console.log(table);
-  console.log(`\nwrote ${join(resultsDir, 'hook.json')}`);
+  console.log(`\nwrote ${written}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

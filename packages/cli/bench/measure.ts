@@ -1,4 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 
 /** One command of a benchmark: what runs, and what must happen before each run (not timed). */
 export interface Case {
@@ -79,4 +83,29 @@ export function markdownTable(results: readonly Result[]): string {
     '| --- | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
+}
+
+/**
+ * Writes a benchmark's results as `<name>.json` (with the machine's load average, which stretches
+ * every case) and, given a table, `<name>.md`, laid out as the repository's formatter wants them, so
+ * a recorded run is committed as written.
+ */
+export function writeResults(
+  dir: string,
+  name: string,
+  report: Record<string, unknown>,
+  options: { table?: string; loadBefore: number[] },
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files = [join(dir, `${name}.json`)];
+  const loadAverage = { before: options.loadBefore, after: loadavg() };
+  writeFileSync(files[0] as string, `${JSON.stringify({ ...report, loadAverage }, null, 2)}\n`);
+  if (options.table !== undefined) {
+    files.push(join(dir, `${name}.md`));
+    writeFileSync(files[1] as string, `${options.table}\n`);
+  }
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  const formatted = spawnSync(process.execPath, [biome, 'format', '--write', ...files]);
+  if (formatted.status !== 0) throw new Error(`biome format: ${formatted.stderr.toString()}`);
+  return files;
 }

@@ -21,7 +21,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Case, markdownTable, measure } from '../../cli/bench/measure.js';
+import { type Case, markdownTable, measure, writeResults } from '../../cli/bench/measure.js';
 import {
   DEVBINDER,
   hostZram,
@@ -244,15 +244,12 @@ try {
     samples: SAMPLES,
     hookRuns: HOOK_RUNS,
     daemonNice: nice,
-    loadAverage: { before: loadBefore, after: loadavg() },
     hostDevices: (await daemon.status()).udev.devices,
     results,
   };
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'hotplug.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(resultsDir, 'hotplug.md'), `${table}\n`);
+  const [written] = writeResults(resultsDir, 'hotplug', report, { table, loadBefore });
   console.log(table);
-  console.log(`\nwrote ${join(resultsDir, 'hotplug.json')}`);
+  console.log(`\nwrote ${written}`);
 } finally {
   for (const container of containers) await container.remove();
   await daemon.stop();
