@@ -53,7 +53,11 @@ export function measure(
   }
   const stats = cases.map(({ name }) => summarize(name, samples.get(name) ?? []));
   const baseline = stats[0]?.medianMs ?? 1;
-  return stats.map((stat) => ({ ...stat, ratio: round(stat.medianMs / baseline) }));
+  // Two decimals: a target such as 1.3× must not pass by rounding.
+  return stats.map((stat) => ({
+    ...stat,
+    ratio: Math.round((stat.medianMs / baseline) * 100) / 100,
+  }));
 }
 
 export function summarize(name: string, values: number[]): Omit<Result, 'ratio'> {
