@@ -67,8 +67,9 @@ export function parseAnnotations(annotations: Readonly<Record<string, string>>):
   let hotplug = true;
   let hotplugMajors: DeviceMajor[] = [];
 
+  // Code-unit order, not localeCompare: its first call loads ICU collation, ~6 ms of every hook.
   for (const [annotation, value] of Object.entries(annotations).sort(([a], [b]) =>
-    a.localeCompare(b),
+    a < b ? -1 : a > b ? 1 : 0,
   )) {
     if (!annotation.startsWith(NAMESPACE)) continue;
     if (annotation.startsWith(SELECTOR_PREFIX)) {
