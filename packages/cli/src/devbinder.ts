@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Entry point. The hook runs at every container start, so its path loads as little as possible:
- * options parsed with node:util, then a question to the hot-plug daemon over its socket; the
+ * options read by hand (hook-fast-path.ts), then a question to the hot-plug daemon over its socket; the
  * hook's own computation (hook-full.cjs) and the full command line parser (program.js) are
  * separate bundles, loaded only when needed.
  *

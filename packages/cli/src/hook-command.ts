@@ -26,7 +26,7 @@ export async function runHookCommand(options: HookOptions): Promise<ExitCode> {
   }
   // A CommonJS bundle, loaded with require (hook.cjs has Node's own; the ES module bundles make one):
   // its node: imports then skip the ES module wrappers, whose building loads modules the hook never
-  // uses (fs streams, fs/promises). ~7 ms less at each container start the daemon does not answer.
+  // uses (fs streams, fs/promises). ~6 ms less at each container start the daemon does not answer.
   const { runHook } = require('./hook-full.cjs') as typeof import('./hook-full.js');
   return runHook(options, input);
 }

@@ -35,11 +35,7 @@ export function componentIdentity(file: ComponentFile): string {
   try {
     info = statSync(file.componentPath, { bigint: true });
   } catch (error) {
-    throw new PluginError(
-      file.plugin,
-      'not-found',
-      `${file.manifestPath} names ${file.componentPath}, which cannot be read: ${(error as Error).message}`,
-    );
+    throw unreadable(file, error);
   }
   return identityOf(file, info);
 }
@@ -62,11 +58,7 @@ export function readVerified(file: ComponentFile, stampDir: string): Uint8Array 
   try {
     fd = openSync(file.componentPath, 'r');
   } catch (error) {
-    throw new PluginError(
-      file.plugin,
-      'not-found',
-      `${file.manifestPath} names ${file.componentPath}, which cannot be read: ${(error as Error).message}`,
-    );
+    throw unreadable(file, error);
   }
   let bytes: Uint8Array;
   let identity: string;
@@ -83,20 +75,31 @@ export function readVerified(file: ComponentFile, stampDir: string): Uint8Array 
   } finally {
     closeSync(fd);
   }
-  const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== file.sha256) {
-    throw new PluginError(
-      file.plugin,
-      'digest-mismatch',
-      `${file.componentPath} has sha256 ${actual}, but ${file.manifestPath} says ${file.sha256}`,
-    );
-  }
+  const mismatch = digestMismatch(file, createHash('sha256').update(bytes).digest('hex'));
+  if (mismatch !== undefined) throw new PluginError(file.plugin, 'digest-mismatch', mismatch);
   const stamp = stampPath(file, stampDir);
   const temporary = `${stamp}.${process.pid}.${threadId}`;
   mkdirSync(stampDir, { recursive: true, mode: 0o700 });
   writeFileSync(temporary, `${file.sha256} ${identity}`);
   renameSync(temporary, stamp);
   return bytes;
+}
+
+/** Why a component whose bytes hash to `actual` is not the one its manifest names; undefined when it is. */
+export function digestMismatch(
+  file: Pick<ComponentFile, 'componentPath' | 'manifestPath' | 'sha256'>,
+  actual: string,
+): string | undefined {
+  if (actual === file.sha256) return undefined;
+  return `${file.componentPath} has sha256 ${actual}, but ${file.manifestPath} says ${file.sha256}`;
+}
+
+function unreadable(file: ComponentFile, error: unknown): PluginError {
+  return new PluginError(
+    file.plugin,
+    'not-found',
+    `${file.manifestPath} names ${file.componentPath}, which cannot be read: ${(error as Error).message}`,
+  );
 }
 
 /** Nanosecond times and exact inode numbers: bigint stats. */

@@ -55,8 +55,8 @@ interface LoadedPlugin {
   file: ComponentFile;
   /** The component file's identity when it was loaded; a change means verifying it again. */
   identity: string;
-  /** Resolves to the digest the component was verified to have, once it was. */
-  verified: Promise<string>;
+  /** Resolves once the component file was verified against its manifest's sha256. */
+  verified: Promise<void>;
   /** Prepares the component and creates its sandbox, on first use. */
   sandbox(): Promise<PluginSandbox>;
   stop(): void;
@@ -94,7 +94,8 @@ export class PluginHost {
     }
     const plugin = this.load(name);
     // A remembered answer is the verified component's: never replay one before verifying.
-    const identity = this.identity(plugin, await plugin.verified, argument);
+    await plugin.verified;
+    const identity = this.identity(plugin, argument);
     // The selection's time starts when its first call is made, after the host's own preparation.
     let clock: SelectionClock | undefined;
     const call = async (operation: Operation, args: string[], maxResultBytes: number) => {
@@ -149,8 +150,8 @@ export class PluginHost {
         continue; // Unknown or broken plugins report their error when they are used.
       }
       void plugin.verified
-        .then((sha256) => {
-          const key = AnswerMemo.key('interest', ...this.identity(plugin, sha256, argument));
+        .then(() => {
+          const key = AnswerMemo.key('interest', ...this.identity(plugin, argument));
           if (this.memo?.get(key) === undefined) return plugin.sandbox().then((s) => s.warm());
         })
         .catch(() => {});
@@ -197,7 +198,7 @@ export class PluginHost {
       file,
       identity,
       // A valid stamp vouches for the file as it is; otherwise preparing it hashes it.
-      verified: stamped ? Promise.resolve(file.sha256) : prepare().then(() => file.sha256),
+      verified: stamped ? Promise.resolve() : prepare().then(() => {}),
       sandbox: () => {
         if (!sandbox) {
           sandbox = prepare().then((component) => new PluginSandbox(name, component, limits));
@@ -239,9 +240,12 @@ export class PluginHost {
     return { ...DEFAULT_LIMITS, ...this.options.limits, ...this.options.limitsFor?.(name) };
   }
 
-  /** What determines a plugin's answer besides the offered devices. */
-  private identity(plugin: LoadedPlugin, sha256: string, argument: string): string[] {
-    return [sha256, String(plugin.limits.memoryMiB), argument];
+  /**
+   * What determines a plugin's answer besides the offered devices; the digest is the manifest's,
+   * which the component is verified to have before anything keyed by it is used.
+   */
+  private identity(plugin: LoadedPlugin, argument: string): string[] {
+    return [plugin.file.sha256, String(plugin.limits.memoryMiB), argument];
   }
 
   private async answer(

@@ -6,6 +6,7 @@ export {
   parseHostConfig,
   readHostConfig,
 } from './config.js';
+export { digestMismatch } from './digest.js';
 export { PluginError, type PluginErrorKind } from './errors.js';
 export { type ChosenDevice, PluginHost, type PluginHostOptions } from './host.js';
 export { type ComponentSummary, inspectComponent } from './inspect.js';

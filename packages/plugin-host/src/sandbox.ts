@@ -111,13 +111,7 @@ export class PluginSandbox {
   /** Ends the worker; every call not answered yet fails. */
   stop(): void {
     const stopped = this.error('crashed', 'the plugin worker was stopped');
-    const running = this.running;
-    this.running = undefined;
-    this.endInstance();
-    if (running) {
-      clearTimeout(running.timer);
-      this.settle(running.call, stopped);
-    }
+    this.failRunning(stopped);
     for (const call of this.queue.splice(0)) this.settle(call, stopped);
   }
 
@@ -240,10 +234,7 @@ export class PluginSandbox {
     // A reply that arrived while this thread was busy elsewhere is read before the verdict.
     afterPendingMessages(() => {
       if (this.running !== running) return;
-      this.running = undefined;
-      this.endInstance();
-      this.settle(
-        running.call,
+      this.failRunning(
         this.error(
           'deadline',
           `did not answer within its deadline of ${this.limits.deadlineMs} ms (deadlineMs)`,
@@ -261,10 +252,7 @@ export class PluginSandbox {
         `did not answer within ${this.limits.loadDeadlineMs + this.limits.deadlineMs} ms in all (loadDeadlineMs + deadlineMs), its loading and its other calls included`,
       );
       if (this.running?.call === call) {
-        clearTimeout(this.running.timer);
-        this.running = undefined;
-        this.endInstance();
-        this.settle(call, error);
+        this.failRunning(error);
         this.next();
         return;
       }
@@ -286,6 +274,12 @@ export class PluginSandbox {
       this.loadFailed(error);
       return;
     }
+    this.failRunning(error);
+    this.next();
+  }
+
+  /** The call under way, if any, fails with `error`, and the worker running it ends. */
+  private failRunning(error: PluginError): void {
     const running = this.running;
     this.running = undefined;
     this.endInstance();
@@ -293,7 +287,6 @@ export class PluginSandbox {
       clearTimeout(running.timer);
       this.settle(running.call, error);
     }
-    this.next();
   }
 
   private endInstance(): void {

@@ -36,8 +36,6 @@ export interface PreparedComponent {
   /** Core module files by the name the glue asks for, every memory and table capped at its share. */
   coreModules: Record<string, string>;
   memory: {
-    /** The plugin's cap, all memories together. */
-    capBytes: number;
     /** What each memory may grow to: the cap divided among all of them. */
     shareBytes: number;
     /** What each table may grow to: TABLE_ELEMENTS_CAP divided among all of them. */
@@ -209,9 +207,8 @@ function preparedAt(
   plan: MemoryPlan,
   memoryMiB: number,
 ): { prepared: PreparedComponent; cappedDir: string; caps: ModuleCaps } {
-  const capBytes = memoryMiB * 2 ** 20;
   const caps = {
-    memoryBytes: memoryShareBytes(plan, capBytes),
+    memoryBytes: memoryShareBytes(plan, memoryMiB * 2 ** 20),
     tableElements: tableShareElements(plan),
   };
   const cappedDir = join(
@@ -221,7 +218,6 @@ function preparedAt(
   const coreModules: Record<string, string> = {};
   for (const file of Object.keys(plan.definitions)) coreModules[file] = join(cappedDir, file);
   const memory = {
-    capBytes,
     shareBytes: caps.memoryBytes,
     tableShare: caps.tableElements,
     instantiated: instantiatedDefinitions(plan),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import {
   type ComponentSummary,
+  digestMismatch,
   inspectComponent,
   type PluginEntry,
   PluginError,
@@ -85,12 +86,8 @@ export async function runPluginInspect(
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const { manifest } = entry;
-  const digestProblems =
-    sha256 === manifest.sha256
-      ? []
-      : [
-          `${entry.componentPath} has sha256 ${sha256}, but ${entry.manifestPath} says ${manifest.sha256}`,
-        ];
+  const mismatch = digestMismatch({ ...entry, sha256: manifest.sha256 }, sha256);
+  const digestProblems = mismatch === undefined ? [] : [mismatch];
   let summary: ComponentSummary;
   try {
     summary = await inspectComponent(manifest.name, bytes);
