@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_LIMITS,
   type PluginError,
@@ -17,7 +18,7 @@ import {
   PluginRegistry,
 } from '@devbinder/plugin-host';
 import { fixtureDatabase } from '@devbinder/udev/fixtures';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { maliciousPluginDir } from './build.js';
 
 let pluginDir: string;
@@ -349,22 +350,42 @@ describe('a plugin that fails untidily', () => {
   it('has a megabyte error message cut to the message limit, in the worker already', async () => {
     const cacheDir = freshCache();
     const memoDir = join(cacheDir, 'answers');
-    const remembering = new PluginHost({
-      registry: new PluginRegistry([pluginDir]),
-      cacheDir,
-      memoDir,
-      limits: { deadlineMs: 10_000 },
-    });
-    hosts.push(remembering);
-    const error = await remembering.select('errors', 'megabyte', db).catch((caught) => caught);
-    expect(error).toMatchObject({ plugin: 'errors', kind: 'failed' });
-    expect(error.message).toBe(
-      `plugin "errors": ${'x'.repeat(1024)}… (cut at 1024 of 1048576 bytes, maxMessageBytes)`,
-    );
-    // What is remembered is the cut message, not the megabyte.
-    for (const file of readdirSync(memoDir))
-      expect(statSync(join(memoDir, file)).size).toBeLessThan(4096);
-    await expect(remembering.select('errors', 'megabyte', db)).rejects.toThrow(error.message);
+    const warnings: string[] = [];
+    // Every message a worker posts, as the host's side of the worker boundary receives it.
+    const received = vi.spyOn(Worker.prototype, 'emit');
+    try {
+      const remembering = new PluginHost({
+        registry: new PluginRegistry([pluginDir]),
+        cacheDir,
+        memoDir,
+        limits: { deadlineMs: 10_000 },
+        // A host that cannot remember says so here, and nothing below would be remembered.
+        warn: (message) => warnings.push(message),
+      });
+      hosts.push(remembering);
+      const error = await remembering.select('errors', 'megabyte', db).catch((caught) => caught);
+      const cut = `${'x'.repeat(1024)}… (cut at 1024 of 1048576 bytes, maxMessageBytes)`;
+      expect(error).toMatchObject({ plugin: 'errors', kind: 'failed' });
+      expect(error.message).toBe(`plugin "errors": ${cut}`);
+      // The worker cut it: the plugin's error crossed to the host already at the limit.
+      const rejections = received.mock.calls
+        .filter(([event, message]) => event === 'message' && message?.type === 'rejected')
+        .map(([, message]) => message);
+      expect(rejections).toEqual([
+        { type: 'rejected', id: expect.any(Number), error: { tag: 'failed', val: cut } },
+      ]);
+
+      // What is remembered is the cut message, not the megabyte.
+      expect(warnings).toEqual([]);
+      const remembered = readdirSync(memoDir).map((file) => join(memoDir, file));
+      expect(remembered.map((file) => readFileSync(file, 'utf8'))).toContainEqual(
+        expect.stringContaining(cut),
+      );
+      for (const file of remembered) expect(statSync(file).size).toBeLessThan(4096);
+      await expect(remembering.select('errors', 'megabyte', db)).rejects.toThrow(error.message);
+    } finally {
+      received.mockRestore();
+    }
   });
 
   it('reports a bug in its code as a failure with the exception message', async () => {
