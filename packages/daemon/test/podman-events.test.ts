@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ContainerEvent, PodmanClient } from '../src/podman.js';
 import { PodmanEvents } from '../src/podman-events.js';
+import { waitUntil } from './support/lab.js';
 import { containerEvent, PodmanDouble } from './support/podman-double.js';
 
 /*
@@ -21,17 +23,7 @@ let dir: string;
 let double: PodmanDouble;
 let follower: PodmanEvents | undefined;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, probe: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-function follow(signal?: AbortSignal) {
+function follow() {
   const seen = {
     events: [] as ContainerEvent[],
     gaps: [] as string[],
@@ -39,7 +31,7 @@ function follow(signal?: AbortSignal) {
     resumed: 0,
   };
   follower = new PodmanEvents(
-    new PodmanClient(double.socket, signal),
+    new PodmanClient(double.socket),
     {
       onEvent: (event) => seen.events.push(event),
       onMalformed: (message) => {
@@ -81,6 +73,19 @@ describe('PodmanClient.followEvents', () => {
     await sleep(50);
     expect(ends).toEqual([]);
   });
+
+  it('gives up a request Podman does not answer when the caller’s signal aborts', async () => {
+    const abort = new AbortController();
+    const client = new PodmanClient(double.socket, abort.signal);
+    double.mode = 'silent';
+    const following = client.followEvents({ onEvent() {}, onMalformed() {}, onEnd() {} });
+    await waitUntil('the request', () => double.pendingRequests === 1);
+    abort.abort();
+    await expect(following).rejects.toThrow(
+      /^cannot reach Podman at .*: The operation was aborted$/,
+    );
+    await waitUntil('the request to be given up', () => double.pendingRequests === 0);
+  });
 });
 
 describe('PodmanEvents', () => {
@@ -111,7 +116,7 @@ describe('PodmanEvents', () => {
     double.mode = 'answer';
     const opened = double.eventStreamsOpened;
     await double.open();
-    await until('the stream to be followed again', () => follower.following);
+    await waitUntil('the stream to be followed again', () => follower.following);
     // Longer than any retry delay: a second loop, had one started, would have opened more.
     await sleep(1000);
     expect(double.eventStreamsOpened - opened).toBe(1);
@@ -120,12 +125,12 @@ describe('PodmanEvents', () => {
     expect(seen.gaps).toHaveLength(1);
 
     double.emit(containerEvent('start', ID, 'web'));
-    await until('the event', () => seen.events.length > 0);
+    await waitUntil('the event', () => seen.events.length > 0);
     await sleep(100);
     expect(seen.events).toEqual([{ action: 'start', id: ID, name: 'web' }]);
 
     follower.stop();
-    await until('the stream to be closed', () => double.openEventStreams === 0);
+    await waitUntil('the stream to be closed', () => double.openEventStreams === 0);
     const after = double.connections;
     await sleep(600);
     expect(double.connections).toBe(after);
@@ -137,23 +142,28 @@ describe('PodmanEvents', () => {
     await follower.start();
     double.mode = 'hang-up';
     double.dropConnections();
-    await until('a failed attempt', () => seen.failed.length > 0);
+    await waitUntil('a failed attempt', () => seen.failed.length > 0);
     follower.stop();
     const after = double.connections;
     await sleep(1000);
     expect(double.connections).toBe(after);
   });
 
-  it('with the caller’s abort signal, stop() ends an attempt Podman does not answer', async () => {
-    const abort = new AbortController();
-    const { follower } = follow(abort.signal);
+  it('stop() during an attempt Podman does not answer: once that attempt ends, none follows', async () => {
+    const { follower, seen } = follow();
+    await follower.start();
     double.mode = 'silent';
-    const starting = follower.start();
-    await until('the request', () => double.pendingRequests === 1);
+    double.dropConnections();
+    await waitUntil('a retry Podman does not answer', () => double.pendingRequests === 1);
     follower.stop();
-    abort.abort(new Error('stopping'));
-    await expect(starting).rejects.toThrow(/stopping|aborted/);
-    await until('the request to be given up', () => double.pendingRequests === 0);
+    const after = double.connections;
+    // Podman drops the attempt. A follower still running would count it failed and try again
+    // after the next delay; the silent double accepts and counts that connection.
+    double.dropConnections();
+    await waitUntil('the attempt to be dropped', () => double.pendingRequests === 0);
+    await sleep(2 * Math.max(...DELAYS));
+    expect(double.connections).toBe(after);
+    expect(seen.failed).toEqual([]);
     expect(follower.following).toBe(false);
   });
 });
