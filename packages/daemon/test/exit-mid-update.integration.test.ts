@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STATE_FILE } from '../src/state.js';
-import { type TestContainer, waitUntil, ZRAM, zramConverged } from './support/lab.js';
+import {
+  daemonChildren,
+  type TestContainer,
+  waitUntil,
+  ZRAM,
+  zramConverged,
+} from './support/lab.js';
 import { PodmanDouble } from './support/podman-double.js';
 import { useDaemonTestbed } from './support/testbed.js';
 
@@ -24,10 +30,6 @@ const isInspect = (path: string) => /\/containers\/[0-9a-f]{64}\/json$/.test(pat
 
 const container = (name: string) => testbed.container(name, { annotations: ZRAM });
 
-async function managed(target: TestContainer): Promise<boolean> {
-  return (await testbed.daemon.status()).containers.some(({ id }) => id === target.id);
-}
-
 /** A pass has brought the container to its devices (and holds its process open since). */
 async function applied(target: TestContainer): Promise<boolean> {
   const status = await testbed.daemon.status();
@@ -37,7 +39,7 @@ async function applied(target: TestContainer): Promise<boolean> {
 /** What the daemon holds: its child processes, and what its descriptors point to. */
 function holdings() {
   const { pid } = testbed.daemon;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+  const children = daemonChildren(testbed.daemon);
   const fds = readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
     try {
       return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
@@ -67,7 +69,7 @@ async function released(before: ReturnType<typeof holdings>, target: TestContain
 
 /** The container is dropped whole: not in status, not in the state file. */
 async function forgotten(target: TestContainer): Promise<void> {
-  expect(await managed(target)).toBe(false);
+  expect(await testbed.daemon.manages(target)).toBe(false);
   const state = readFileSync(join(testbed.daemon.stateDir, STATE_FILE), 'utf8');
   expect(state).not.toContain(target.id);
 }
@@ -116,8 +118,8 @@ describe('devbinder daemon and containers that exit while it works on them', () 
     await forgotten(victim);
     await testbed.zram.remove(number);
     await zramConverged(steady);
+    expect(testbed.daemon.logsSince(since, 'container-gone')).toHaveLength(1);
     const logged = testbed.daemon.logs.slice(since);
-    expect(logged.filter(({ event }) => event === 'container-gone')).toHaveLength(1);
     expect(logged.filter(({ level }) => level === 'error')).toEqual([]);
     await released(before, victim);
   });

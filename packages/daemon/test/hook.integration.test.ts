@@ -2,16 +2,13 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
-import { DEVBINDER, hostZram, installHook, zramView } from './support/lab.js';
-import { useDaemonTestbed } from './support/testbed.js';
+import { DEVBINDER, hostZram, installHook, runHook, zramView } from './support/lab.js';
+import { expectDeclinedAndAnsweredAlone, useDaemonTestbed } from './support/testbed.js';
 
 /*
  * The hook asks the daemon first and does the work itself when the daemon cannot answer: the
  * output must be the same either way, byte for byte, for every kind of input.
  */
-
-/** hooks.d runs the CommonJS build of the entry (see devbinder.ts). */
-const HOOK = join(DEVBINDER, '..', 'hook.cjs');
 
 const testbed = useDaemonTestbed('daemon-hook');
 let zram: number;
@@ -63,33 +60,9 @@ const INPUTS: Record<string, string> = {
   'bad annotation value': '{"annotations": {"io.dev-binder.udev.seat": 7}}',
 };
 
-/** Runs the hook as hooks.d does: empty environment, the config on stdin. */
-async function hook(args: readonly string[], input: string) {
-  return run(
-    process.execPath,
-    [HOOK, 'hook', '--cache-dir', join(testbed.dir, 'hook-cache'), ...args],
-    {
-      input,
-    },
-  );
-}
-
-/**
- * The daemon declines the hook run with `options` (one more declined, by its count), and the hook
- * then gives the answer it gives alone.
- */
-async function expectDeclinedAndAnsweredAlone(options: readonly string[]): Promise<void> {
-  const input = INPUTS['zram by subsystem'] ?? '';
-  const before = (await testbed.daemon.status()).counters;
-  const viaDaemon = await hook(['--daemon-socket', testbed.daemon.socket, ...options], input);
-  const alone = await hook(['--no-daemon', ...options], input);
-  expect(viaDaemon).toEqual(alone);
-  expect(viaDaemon.exitCode).toBe(0);
-  expect((await testbed.daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);
-}
+const hook = (args: readonly string[], input: string) => runHook(testbed.dir, args, input);
 
 beforeAll(async () => {
-  await mkdir(join(testbed.dir, 'hook-cache'), { mode: 0o700 });
   zram = await testbed.zram.add({ size: '1M' });
   await testbed.startDaemon();
 });
@@ -123,13 +96,23 @@ describe('devbinder hook with the daemon', () => {
   it('declines a hook that loads plugins from elsewhere; the hook then answers itself', async () => {
     const plugins = join(testbed.dir, 'plugins');
     await mkdir(plugins);
-    await expectDeclinedAndAnsweredAlone(['--plugin-dir', plugins]);
+    const alone = await expectDeclinedAndAnsweredAlone(
+      testbed,
+      ['--plugin-dir', plugins],
+      INPUTS['zram by subsystem'] ?? '',
+    );
+    expect(alone.exitCode).toBe(0);
   });
 
   it('declines a hook that reads other plugin limits; the hook then answers itself', async () => {
     const limits = join(testbed.dir, 'limits.json');
     await writeFile(limits, JSON.stringify({ limits: { memoryMiB: 128 } }));
-    await expectDeclinedAndAnsweredAlone(['--config', limits]);
+    const alone = await expectDeclinedAndAnsweredAlone(
+      testbed,
+      ['--config', limits],
+      INPUTS['zram by subsystem'] ?? '',
+    );
+    expect(alone.exitCode).toBe(0);
   });
 
   it('refuses to start on a socket no hook would trust (a directory others may write)', async () => {

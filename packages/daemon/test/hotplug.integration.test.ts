@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../test-support/exec.js';
 import { installRules } from '../../../test-support/udev.js';
 import {
+  daemonChildren,
   hostZram,
   installHook,
   readInside,
@@ -39,9 +40,7 @@ beforeAll(async () => {
       hooksDir,
     }),
   ]);
-  await waitUntil('the daemon to manage the annotated container', async () =>
-    (await daemon.status()).containers.some(({ id }) => id === annotated.id),
-  );
+  await waitUntil('the daemon to manage the annotated container', () => daemon.manages(annotated));
 });
 
 describe('devbinder daemon with real Podman and kernel uevents', () => {
@@ -153,14 +152,12 @@ describe('devbinder daemon with real Podman and kernel uevents', () => {
   });
 
   it('recovers from a gap in udev events: the monitor restarts and the database is read again', async () => {
-    const { pid } = testbed.daemon;
-    const monitor = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .find((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('udevadm'));
+    const monitor = daemonChildren(testbed.daemon).find((child) =>
+      readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('udevadm'),
+    );
     expect(monitor).toBeDefined();
     const since = testbed.daemon.logs.length;
-    process.kill(Number(monitor), 'SIGKILL');
+    process.kill(monitor as number, 'SIGKILL');
     // Made while no monitor listens: no event of it reaches the daemon.
     const number = await testbed.zram.add();
     await testbed.daemon.waitForLog('the gap', ({ event }) => event === 'udev-monitor-gap', since);

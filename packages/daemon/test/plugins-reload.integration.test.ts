@@ -2,11 +2,10 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../test-support/exec.js';
 import { REPO_ROOT } from '../../../test-support/podman.js';
 import { PROTOCOL_VERSION } from '../src/protocol.js';
-import { DEVBINDER, waitUntil, zramView } from './support/lab.js';
-import { useDaemonTestbed } from './support/testbed.js';
+import { runHook, waitUntil, zramView } from './support/lab.js';
+import { expectDeclinedAndAnsweredAlone, useDaemonTestbed } from './support/testbed.js';
 
 /*
  * A plugin installed into a --plugin-dir, and plugin limits changed, while the daemon runs: the
@@ -17,7 +16,8 @@ import { useDaemonTestbed } from './support/testbed.js';
 /** A copy of the bundled subsystem selector under a name no other plugin has. */
 const NAME = 'zramcopy';
 const ANNOTATIONS = { [`io.dev-binder.udev.${NAME}`]: 'block:zram*' };
-const HOOK = join(DEVBINDER, '..', 'hook.cjs');
+/** The limits the daemon starts with: one for every plugin, none in particular. */
+const LIMITS = { limits: { memoryMiB: 128 } };
 
 const testbed = useDaemonTestbed('daemon-plugins');
 let pluginDir: string;
@@ -50,13 +50,12 @@ function daemonAnswer(): Promise<unknown> {
   });
 }
 
+/** This daemon's plugin directory and limits, on the hook's command line. */
+const hookOptions = () => ['--plugin-dir', pluginDir, '--config', limits];
+
 /** The hook as hooks.d runs it, with this daemon's plugin directory and limits. */
 async function hook(...args: string[]) {
-  const options = ['--plugin-dir', pluginDir, '--config', limits];
-  const cache = ['--cache-dir', join(testbed.dir, 'hook-cache')];
-  const result = await run(process.execPath, [HOOK, 'hook', ...args, ...options, ...cache], {
-    input: config,
-  });
+  const result = await runHook(testbed.dir, [...args, ...hookOptions()], config);
   return { kind: 'hook', exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -69,15 +68,11 @@ function install(): void {
   writeFileSync(join(target, 'plugin.json'), JSON.stringify({ ...manifest, name: NAME }));
 }
 
-const logged = (event: string, since: number) =>
-  testbed.daemon.logs.slice(since).filter((record) => record.event === event);
-
 beforeAll(async () => {
-  mkdirSync(join(testbed.dir, 'hook-cache'), { mode: 0o700 });
   pluginDir = join(testbed.dir, 'plugins');
   mkdirSync(pluginDir);
   limits = join(testbed.dir, 'limits.json');
-  writeFileSync(limits, JSON.stringify({ limits: { memoryMiB: 128 } }));
+  writeFileSync(limits, JSON.stringify(LIMITS));
   zram = await testbed.zram.add({ size: '1M' });
   await testbed.startDaemon({ pluginDirs: [pluginDir], config: limits });
 });
@@ -109,27 +104,38 @@ describe('devbinder daemon and plugins changed while it runs', () => {
     await waitUntil(`zram${zram} in ${container.name}`, async () =>
       (await zramView(container)).nodes.includes(zram),
     );
-    expect(logged('plugins-reloaded', since)).toHaveLength(1);
+    expect(testbed.daemon.logsSince(since, 'plugins-reloaded')).toHaveLength(1);
   });
 
   it('takes new limits at their next use, and leaves an invalid limits file to the hook', async () => {
     const since = testbed.daemon.logs.length;
+    const device = `"path":"/dev/zram${zram}"`;
+    // A limit whose effect is in the answer: the copy's component (11.5 MiB) is refused.
+    writeFileSync(
+      limits,
+      JSON.stringify({ ...LIMITS, plugins: { [NAME]: { limits: { maxComponentMiB: 1 } } } }),
+    );
+    const refused = await hookAlone();
+    expect(refused.stdout).not.toContain(device);
+    expect(refused.stderr).toContain('more than the 1 MiB a component may have (maxComponentMiB)');
+    expect(await daemonAnswer()).toEqual(refused);
+
     writeFileSync(limits, '{"limits": {"memoryMiB": ');
-    const before = (await testbed.daemon.status()).counters;
     expect(await daemonAnswer()).toMatchObject({
       kind: 'declined',
       reason: expect.stringContaining(limits),
     });
-    const alone = await hookAlone();
+    const alone = await expectDeclinedAndAnsweredAlone(testbed, hookOptions(), config);
     expect(alone.exitCode).not.toBe(0);
-    expect(await hook('--daemon-socket', testbed.daemon.socket)).toEqual(alone);
-    const after = (await testbed.daemon.status()).counters;
-    expect(after.hookDeclined).toBe(before.hookDeclined + 2);
-    expect(logged('plugins-reload-failed', since)).toHaveLength(1);
+    expect(testbed.daemon.logsSince(since, 'plugins-reload-failed')).toHaveLength(1);
 
-    writeFileSync(limits, JSON.stringify({ limits: { memoryMiB: 256 } }));
-    expect(await daemonAnswer()).toEqual(await hookAlone());
-    expect((await testbed.daemon.status()).counters.hookAnswers).toBe(after.hookAnswers + 1);
-    expect(logged('plugins-reloaded', since)).toHaveLength(1);
+    // And back: the component is loaded again.
+    writeFileSync(limits, JSON.stringify(LIMITS));
+    const answered = (await testbed.daemon.status()).counters.hookAnswers;
+    const restored = await hookAlone();
+    expect(restored.stdout).toContain(device);
+    expect(await daemonAnswer()).toEqual(restored);
+    expect((await testbed.daemon.status()).counters.hookAnswers).toBe(answered + 1);
+    expect(testbed.daemon.logsSince(since, 'plugins-reloaded')).toHaveLength(2);
   });
 });

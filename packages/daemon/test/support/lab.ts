@@ -5,11 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deviceMajor, deviceMinor } from '@devbinder/oci';
-import { check, run } from '../../../../test-support/exec.js';
+import { check, type Result, run } from '../../../../test-support/exec.js';
 import { DEVBINDER, TEST_IMAGE, TEST_LABEL } from '../../../../test-support/podman.js';
 import { requestStatus } from '../../src/control.js';
 import type { DaemonStatus } from '../../src/daemon.js';
@@ -37,7 +38,7 @@ export async function waitUntil<T>(
         `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    await sleep(everyMs);
   }
 }
 
@@ -100,6 +101,10 @@ export interface RunningDaemon {
    */
   otherOutput: string[];
   status(): Promise<DaemonStatus>;
+  /** Whether the daemon manages the container now (it is in the daemon's status). */
+  manages(container: TestContainer): Promise<boolean>;
+  /** The log records of `event` from `since` (an index into `logs`) on. */
+  logsSince(since: number, event: string): LogRecord[];
   /** Waits for a log record the predicate accepts, from `since` (an index into `logs`) on. */
   waitForLog(
     what: string,
@@ -201,6 +206,7 @@ export function spawnDaemon(options: DaemonOptions): RunningDaemon {
   const exited = new Promise<number | NodeJS.Signals>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
+  const status = () => requestStatus(socket) as Promise<DaemonStatus>;
   const waitForLog = (what: string, predicate: (record: LogRecord) => boolean, since = 0) =>
     new Promise<LogRecord>((resolve, reject) => {
       const check = () => {
@@ -240,7 +246,9 @@ export function spawnDaemon(options: DaemonOptions): RunningDaemon {
     stateDir,
     logs,
     otherOutput,
-    status: () => requestStatus(socket) as Promise<DaemonStatus>,
+    status,
+    manages: async (container) => (await status()).containers.some(({ id }) => id === container.id),
+    logsSince: (since, event) => logs.slice(since).filter((record) => record.event === event),
     waitForLog,
     exited,
     async stop(signal = 'SIGTERM') {
@@ -278,6 +286,15 @@ function logText(logs: readonly LogRecord[]): string {
   return logs.map((record) => JSON.stringify(record)).join('\n');
 }
 
+/** The pids of the daemon's child processes now (udevadm monitor, the shell that makes nodes). */
+export function daemonChildren(daemon: RunningDaemon): number[] {
+  const { pid } = daemon;
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .split(/\s+/)
+    .filter((child) => child !== '')
+    .map(Number);
+}
+
 /** A zram device made through the kernel (a real uevent), with a size so reads return data. */
 export async function hotAdd(options: { size?: string } = {}): Promise<number> {
   if (!existsSync('/sys/class/zram-control')) {
@@ -298,7 +315,7 @@ export async function hotRemove(number: number): Promise<void> {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENODEV' || code === 'ENOENT') return;
       if (code !== 'EBUSY' || attempt > 200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 }
@@ -458,4 +475,21 @@ export async function installHook(dir: string, socket: string): Promise<string> 
     join(dir, 'hook-cache'),
   ]);
   return hooksDir;
+}
+
+/** The hook as hooks.d runs it: the CommonJS build of the entry (see devbinder.ts). */
+export const HOOK = join(DEVBINDER, '..', 'hook.cjs');
+
+/**
+ * Runs the hook as hooks.d does (an empty environment, the config on stdin) with `args`, its
+ * cache in `<dir>/hook-cache` as `installHook` gives it.
+ */
+export async function runHook(
+  dir: string,
+  args: readonly string[],
+  input: string,
+): Promise<Result> {
+  const cache = join(dir, 'hook-cache');
+  await mkdir(cache, { recursive: true, mode: 0o700 });
+  return run(process.execPath, [HOOK, 'hook', ...args, '--cache-dir', cache], { input, env: {} });
 }

@@ -4,7 +4,8 @@
  * file, and zram devices made through the kernel. The file's own `beforeAll` runs with the work
  * directory and Podman ready, and starts its daemon with the options it tests.
  */
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { Result } from '../../../../test-support/exec.js';
 import {
   type DaemonOptions,
   hotAdd,
@@ -12,6 +13,7 @@ import {
   type PodmanService,
   type RunningDaemon,
   removeContainersNamed,
+  runHook,
   spawnDaemon,
   startContainer,
   startPodmanService,
@@ -175,4 +177,22 @@ async function stopDaemon(daemon: RunningDaemon): Promise<void> {
   } finally {
     clearTimeout(kill);
   }
+}
+
+/**
+ * The testbed's daemon declines the hook run with `args` on `input` (one more declined, by its
+ * count), and the hook then gives the answer it gives alone (`--no-daemon`). Returns that answer.
+ */
+export async function expectDeclinedAndAnsweredAlone(
+  testbed: DaemonTestbed,
+  args: readonly string[],
+  input: string,
+): Promise<Result> {
+  const { daemon } = testbed;
+  const before = (await daemon.status()).counters;
+  const viaDaemon = await runHook(testbed.dir, ['--daemon-socket', daemon.socket, ...args], input);
+  const alone = await runHook(testbed.dir, ['--no-daemon', ...args], input);
+  expect(viaDaemon).toEqual(alone);
+  expect((await daemon.status()).counters.hookDeclined).toBe(before.hookDeclined + 1);
+  return alone;
 }
