@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { Readable } from 'node:stream';
 
 export interface Result {
   stdout: string;
@@ -8,7 +9,8 @@ export interface Result {
 }
 
 export interface RunOptions {
-  input?: string | Buffer;
+  /** What the command reads on stdin; a stream is piped in as the command reads it. */
+  input?: string | Buffer | Readable;
   cwd?: string;
   /** The whole environment of the command; default: this process's. */
   env?: NodeJS.ProcessEnv;
@@ -42,7 +44,8 @@ export function run(
         exitCode: code ?? 128 + (signal === null ? 0 : constants.signals[signal]),
       }),
     );
-    child.stdin.end(options.input ?? '');
+    if (options.input instanceof Readable) options.input.pipe(child.stdin);
+    else child.stdin.end(options.input ?? '');
   });
 }
 

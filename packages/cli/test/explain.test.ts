@@ -6,13 +6,13 @@
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { annotationFlags, expectBadInput, runHookAsPodman } from '../../../test-support/cli.js';
 import { type Result, run } from '../../../test-support/exec.js';
 import { DEVBINDER } from '../../../test-support/podman.js';
 import { dbText, writeFakeTree } from '../../udev/test/support/fake-tree.js';
 
-const HOOK = join(dirname(DEVBINDER), 'hook.cjs');
 const DESKTOP_EXPORT = new URL(
   '../../udev/test/fixtures/desktop-252.export-db.txt',
   import.meta.url,
@@ -54,9 +54,6 @@ async function report(args: readonly string[]) {
   expect([0, 1], result.stderr).toContain(result.exitCode);
   return { exitCode: result.exitCode, report: JSON.parse(result.stdout) };
 }
-
-const annotationFlags = (annotations: Record<string, string>) =>
-  Object.entries(annotations).flatMap(([key, value]) => ['-a', `${key}=${value}`]);
 
 describe('devbinder explain', () => {
   it('prints a table of the devices, who chose each and why, then what the hook would do', async () => {
@@ -209,13 +206,14 @@ The hook would not run: no annotation key matches ^io\\.dev-binder\\.udev\\.[a-z
       }),
     );
     expectBadInput(
+      'explain',
       await explain(['--spec', bad]),
       `${bad}: linux.devices must be an array, got a string`,
     );
     const notJson = write('not-json.json', '{"annotations": ');
-    expectBadInput(await explain(['--spec', notJson]), `${notJson}: not valid JSON`);
+    expectBadInput('explain', await explain(['--spec', notJson]), `${notJson}: not valid JSON`);
     const missing = join(dir, 'missing.json');
-    expectBadInput(await explain(['--spec', missing]), `cannot read ${missing}`);
+    expectBadInput('explain', await explain(['--spec', missing]), `cannot read ${missing}`);
     // The hook passes this config through untouched, so there is nothing to reject.
     const inert = write('inert.json', JSON.stringify({ linux: { devices: 'x' } }));
     expect(await report(['--spec', inert])).toMatchObject({
@@ -228,11 +226,13 @@ The hook would not run: no annotation key matches ^io\\.dev-binder\\.udev\\.[a-z
     const capture = join(dir, 'capture.txt');
     writeFileSync(capture, 'P: /devices/virtual/block/loop0\nN: loop0\nD: b seven\n');
     expectBadInput(
+      'explain',
       await explain(['-a', 'io.dev-binder.udev.seat=seat0', '--udev-export', capture]),
       `udev export ${capture}:3: malformed D: line "b seven"`,
     );
     const missing = join(dir, 'none.txt');
     expectBadInput(
+      'explain',
       await explain(['-a', 'io.dev-binder.udev.seat=seat0', '--udev-export', missing]),
       `cannot read udev export ${missing}`,
     );
@@ -279,10 +279,7 @@ describe('explain and the hook agree', () => {
     expect(explained.exitCode).toBe(verdict === 'refuse' ? 1 : 0);
 
     const input = JSON.stringify({ ociVersion: '1.0.2', process: { args: ['sh'] }, annotations });
-    const hooked = await run(process.execPath, [HOOK, 'hook', ...cacheArgs(), '--root', root], {
-      input,
-      env: {},
-    });
+    const hooked = await runHookAsPodman(input, { workDir: dir, args: ['--root', root] });
     expect(hooked.exitCode, hooked.stderr).toBe(0);
     if (verdict === 'pass-through') {
       expect(hooked).toEqual({ exitCode: 0, stdout: input, stderr: '' });
@@ -298,10 +295,3 @@ describe('explain and the hook agree', () => {
     }
   });
 });
-
-function expectBadInput(result: Result, says: string): void {
-  expect(result.stdout).toBe('');
-  expect(result.exitCode, result.stderr).toBe(2);
-  expect(result.stderr).toMatch(/^devbinder explain: [^\n]+\n$/);
-  expect(result.stderr).toContain(says);
-}
