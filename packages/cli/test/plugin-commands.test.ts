@@ -4,11 +4,12 @@
  * (plugin-guide.integration.test.ts); here are the cases around it: output, refusals, exit codes.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../test-support/exec.js';
+import { annotationFlags } from '../../../test-support/cli.js';
+import { type RunOptions, run } from '../../../test-support/exec.js';
 import { DEVBINDER, devbinder } from '../../../test-support/podman.js';
 import { maliciousPluginDir } from '../../plugin-host/test/malicious/build.js';
 
@@ -23,17 +24,50 @@ const DESKTOP = fileURLToPath(
 );
 const DIST = dirname(DEVBINDER);
 
+/**
+ * `devbinder explain --json` on the desktop capture with a plugin cache of its own; `args` add
+ * plugin directories, a config, annotations. The run, and its report when it printed one.
+ */
+async function explainOnDesktop(args: readonly string[]) {
+  const result = await devbinder([
+    'explain',
+    '--json',
+    '--cache-dir',
+    join(temporary(), 'cache'),
+    '--udev-export',
+    DESKTOP,
+    ...args,
+  ]);
+  return { ...result, report: result.stdout === '' ? undefined : JSON.parse(result.stdout) };
+}
+
+/**
+ * The author `plugin new` documents when --author does not say: git's `user.name <user.email>` (the
+ * name alone without an email), as `git config --get` gives them where the command runs, else the
+ * login name.
+ */
+async function defaultAuthor(where: Pick<RunOptions, 'env' | 'cwd'>): Promise<string> {
+  const git = async (key: string) => {
+    const result = await run('git', ['config', '--get', key], where);
+    return result.exitCode === 0 ? result.stdout.trim() : '';
+  };
+  const name = await git('user.name');
+  if (name === '') return userInfo().username;
+  const email = await git('user.email');
+  return email === '' ? name : `${name} <${email}>`;
+}
+
 describe('devbinder plugin new', () => {
   it('writes a project with the SDK vendored, and says what to do next', async () => {
     const dir = join(temporary(), 'video');
     const result = await devbinder(['plugin', 'new', 'video', dir]);
+    const author = await defaultAuthor({});
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Created the video selector in ${dir} (author: `);
+    expect(result.stdout).toContain(`Created the video selector in ${dir} (author: ${author};`);
     expect(result.stdout).toContain('npm install');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.devbinder).toMatchObject({ selector: 'video', entry: 'src/index.ts' });
-    // Who wrote it: git's user, else the login name; every manifest names its author.
-    expect(pkg.author).toMatch(/\S/);
+    expect(pkg.author).toBe(author);
     for (const [name, spec] of Object.entries(pkg.devDependencies as Record<string, string>)) {
       if (!name.startsWith('@devbinder/')) continue;
       expect(spec).toMatch(/^file:vendor\/devbinder\/devbinder-.+\.tgz$/);
@@ -44,6 +78,31 @@ describe('devbinder plugin new', () => {
     );
     for (const file of ['src/index.ts', 'test/video.test.ts', 'README.md', 'tsconfig.json'])
       expect(existsSync(join(dir, file)), file).toBe(true);
+  });
+
+  it.each([
+    [
+      "git's user.name <user.email>",
+      '[user]\n\tname = Ada Git\n\temail = ada@git.example\n',
+      'Ada Git <ada@git.example>',
+    ],
+    ["git's user.name alone, without an email", '[user]\n\tname = Ada Git\n', 'Ada Git'],
+    ['the login name when git has no user', '', userInfo().username],
+  ])('names as its author %s', async (_case, gitconfig, author) => {
+    const home = temporary();
+    const global = join(home, 'gitconfig');
+    writeFileSync(global, gitconfig);
+    // git reads this file and no other: no system file, and outside any repository.
+    const env = { ...process.env, GIT_CONFIG_GLOBAL: global, GIT_CONFIG_NOSYSTEM: '1' };
+    expect(await defaultAuthor({ env, cwd: home })).toBe(author);
+    const dir = join(home, 'video');
+    const result = await run(process.execPath, [DEVBINDER, 'plugin', 'new', 'video', dir], {
+      env,
+      cwd: home,
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`(author: ${author};`);
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).author).toBe(author);
   });
 
   it('takes the author from --author', async () => {
@@ -152,20 +211,17 @@ describe('devbinder plugin list', () => {
     expect(inspect.stderr).toContain(
       `plugin "seat": ${join(dir, 'seat', 'plugin.json')}: "sha256" must be a non-empty string`,
     );
-    // The bundled seat selector is not used in its place.
-    const explain = await devbinder([
-      'explain',
-      '--json',
-      '--plugin-dir',
-      dir,
-      '--cache-dir',
-      join(dir, 'cache'),
-      '--udev-export',
-      DESKTOP,
-      '-a',
-      'io.dev-binder.udev.seat=seat1',
-    ]);
-    expect(JSON.parse(explain.stdout).errors).toEqual([
+    // The bundled seat selector is not used in its place: the capture has seat1 devices it chooses
+    // without the broken directory, and nothing is chosen with it.
+    const seat1 = annotationFlags({ 'io.dev-binder.udev.seat': 'seat1' });
+    const bundled = await explainOnDesktop(seat1);
+    expect(bundled.exitCode, bundled.stderr).toBe(0);
+    expect(bundled.report.devices.length).toBeGreaterThan(0);
+    const blocked = await explainOnDesktop(['--plugin-dir', dir, ...seat1]);
+    // Best-effort: the container would start, without the devices the broken plugin was for.
+    expect(blocked.exitCode, blocked.stderr).toBe(0);
+    expect(blocked.report).toMatchObject({ devices: [], verdict: 'start' });
+    expect(blocked.report.errors).toEqual([
       {
         annotation: 'io.dev-binder.udev.seat',
         message: expect.stringContaining(`plugin "seat": ${join(dir, 'seat', 'plugin.json')}`),
@@ -222,19 +278,12 @@ describe('devbinder plugin inspect', () => {
     const forbidden = report.imports
       .filter(({ typesOnly }: { typesOnly: boolean }) => !typesOnly)
       .map(({ name }: { name: string }) => name.replace(/@[^@/]*$/, ''));
-    const refused = await devbinder([
-      'explain',
-      '--json',
+    const refused = await explainOnDesktop([
       '--plugin-dir',
       malicious,
-      '--cache-dir',
-      join(temporary(), 'cache'),
-      '--udev-export',
-      DESKTOP,
-      '-a',
-      'io.dev-binder.udev.forbidden-imports=x',
+      ...annotationFlags({ 'io.dev-binder.udev.forbidden-imports': 'x' }),
     ]);
-    const [{ message }] = JSON.parse(refused.stdout).errors;
+    const [{ message }] = refused.report.errors;
     expect(message.split('this component imports: ')[1].split(', ').sort()).toEqual(
       forbidden.sort(),
     );
@@ -267,25 +316,21 @@ describe('devbinder plugin inspect', () => {
 });
 
 describe('--config', () => {
-  /** `explain --config FILE …args`, FILE holding `settings`: the run, and FILE. */
+  /** `explainOnDesktop(['--config', FILE, …args])`, FILE holding `settings`: the run, and FILE. */
   async function explainWithConfig(settings: unknown, args: readonly string[]) {
     const config = join(temporary(), 'config.json');
     writeFileSync(config, JSON.stringify(settings));
-    return { config, ...(await devbinder(['explain', '--config', config, ...args])) };
+    return { config, ...(await explainOnDesktop(['--config', config, ...args])) };
   }
 
   it('applies per-plugin limits from the file', async () => {
     const result = await explainWithConfig({ plugins: { loop: { limits: { deadlineMs: 300 } } } }, [
-      '--json',
       '--plugin-dir',
       malicious,
-      '--cache-dir',
-      join(temporary(), 'cache'),
-      '-a',
-      'io.dev-binder.udev.loop=select',
+      ...annotationFlags({ 'io.dev-binder.udev.loop': 'select' }),
     ]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).errors).toEqual([
+    expect(result.report.errors).toEqual([
       {
         annotation: 'io.dev-binder.udev.loop',
         message: 'plugin "loop": did not answer within its deadline of 300 ms (deadlineMs)',
@@ -312,7 +357,7 @@ describe('--config', () => {
     expect(exitCode).toBe(2);
     expect(stderr).toContain(`${config}: unknown setting "limits.memoryMib"`);
     const none = join(temporary(), 'none.json');
-    const missing = await devbinder(['explain', '--config', none]);
+    const missing = await explainOnDesktop(['--config', none]);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain(`cannot read ${none}`);
   });
