@@ -39,12 +39,27 @@ const hookVersion = () =>
       console.log(require(require("path").join(cli, "../../package.json")).version);'`,
     'read the hook file',
   );
-/** sha256 of the command's bundle in a packed CLI. */
-const bundleHash = (tarball: string) =>
-  lab().sh(
-    `tar -xzOf ${tarball} package/dist/devbinder.js | sha256sum | cut -d" " -f1`,
+/** sha256 of nothing: what a pipe from a command that failed would hash. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/**
+ * sha256 of the command's bundle in a packed CLI. Extracted to a file and hashed with no pipe in
+ * between: the Debian lab host's sh is dash (0.5.12), which has no pipefail, so through a pipe a
+ * tar that fails would hash nothing. `set -e` stops at the first command that fails.
+ */
+const bundleHash = async (tarball: string): Promise<string> => {
+  const out = await lab().sh(
+    `set -e
+    dir=$(mktemp -d)
+    tar -xzf ${tarball} -C "$dir" package/dist/devbinder.js
+    sha256sum "$dir/package/dist/devbinder.js"
+    rm -rf "$dir"`,
     `hash the bundle of ${tarball}`,
   );
+  const hash = out.split(' ')[0] ?? '';
+  expect(hash, `sha256sum of the bundle in ${tarball}`).toMatch(/^[0-9a-f]{64}$/);
+  expect(hash, `the bundle in ${tarball} is empty`).not.toBe(EMPTY_SHA256);
+  return hash;
+};
 
 let versionA: PackedRevision;
 
