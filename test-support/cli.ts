@@ -1,10 +1,7 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { expect } from 'vitest';
-import { type Result, type RunOptions, run } from './exec.js';
-import { DEVBINDER } from './podman.js';
-
-/** The entry hooks.d runs (`hook --print-config` writes it): CommonJS, which Node starts sooner. */
-export const HOOK_ENTRY = join(dirname(DEVBINDER), 'hook.cjs');
+import type { Result, RunOptions } from './exec.js';
+import { HOOK_ENTRY, runHookEntry } from './podman.js';
 
 /**
  * Runs the hook as its hooks.d file has Podman run it: `node hook.cjs hook …` with an empty
@@ -26,7 +23,7 @@ export function runHookAsPodman(
     '--daemon-socket',
     join(workDir, 'none.sock'),
   ];
-  return run(process.execPath, [entry, 'hook', ...own, ...args], { input, env: {} });
+  return runHookEntry([...own, ...args], input, entry);
 }
 
 /** `{ key: value }` as the command line gives annotations: `-a key=value` for each. */

@@ -2,10 +2,21 @@ import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, type Result, run } from './exec.js';
+import { check, type Result, type RunOptions, run } from './exec.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEVBINDER = join(REPO_ROOT, 'packages/cli/dist/devbinder.js');
+/** The entry hooks.d runs (`hook --print-config` writes it): CommonJS, which Node starts sooner. */
+export const HOOK_ENTRY = join(REPO_ROOT, 'packages/cli/dist/hook.cjs');
+
+/** `node <entry> hook ARGS` as Podman runs a hook: an empty environment, the config on stdin. */
+export function runHookEntry(
+  args: readonly string[],
+  input: NonNullable<RunOptions['input']>,
+  entry = HOOK_ENTRY,
+): Promise<Result> {
+  return run(process.execPath, [entry, 'hook', ...args], { input, env: {} });
+}
 
 /** Built by scripts/build-test-image.sh (the integration globalSetup runs it). */
 export const TEST_IMAGE = 'localhost/devbinder-test:latest';

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { socketTrustProblem } from '@devbinder/daemon/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../../test-support/exec.js';
-import { DEVBINDER } from '../../../test-support/podman.js';
+import { runHookEntry } from '../../../test-support/podman.js';
 import { askDaemon, DAEMON_ANSWER_BOUND_MS } from '../src/daemon-client.js';
 
 /*
@@ -13,7 +12,6 @@ import { askDaemon, DAEMON_ANSWER_BOUND_MS } from '../src/daemon-client.js';
  * bounded time, and takes nothing it cannot read as an answer. Root only (sockets owned by root).
  */
 
-const HOOK = join(DEVBINDER, '..', 'hook.cjs');
 const REQUEST = { config: '{}', pluginDirs: [] };
 const ANSWER = { kind: 'hook', exitCode: 0, stdout: '{"from":"daemon"}', stderr: '' };
 /**
@@ -114,7 +112,7 @@ describe('the hook with a hung daemon', () => {
     const path = await fakeDaemon(() => {});
     const input = '{"ociVersion":"1.0.2","annotations":{"x":"y"}}';
     const started = performance.now();
-    const result = await run(process.execPath, [HOOK, 'hook', '--daemon-socket', path], { input });
+    const result = await runHookEntry(['--daemon-socket', path], input);
     const elapsed = performance.now() - started;
     expect(result).toEqual({ stdout: input, stderr: '', exitCode: 0 });
     expect(connections).toBe(1);

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectBadInput, HOOK_ENTRY, runHookAsPodman } from '../../../test-support/cli.js';
+import { expectBadInput, runHookAsPodman } from '../../../test-support/cli.js';
 import type { Result, RunOptions } from '../../../test-support/exec.js';
-import { DEVBINDER } from '../../../test-support/podman.js';
+import { DEVBINDER, HOOK_ENTRY } from '../../../test-support/podman.js';
 
 let dir: string;
 beforeAll(() => {

@@ -20,10 +20,11 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { HOOK_ENTRY } from '../../../test-support/podman.js';
 import { type Case, markdownTable, measure, writeResults } from '../../cli/bench/measure.js';
 import {
-  DEVBINDER,
   hostZram,
   hotRemove,
   installHook,
@@ -32,6 +33,7 @@ import {
   startDaemon,
   startPodmanService,
   type TestContainer,
+  waitUntil,
   workDir,
 } from '../test/support/lab.js';
 
@@ -139,12 +141,16 @@ try {
       await ask(probe, `add ${number}`);
       if (sample >= 0) add.push(performance.now() - started);
       // Every other container must have it too before it goes (they all get every device).
-      for (;;) {
-        const status = await daemon.status();
-        const all = status.containers.filter(({ name }) => name.startsWith(PREFIX));
-        if (all.every(({ devices }) => devices.some(({ minor }) => minor === number))) break;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await waitUntil(
+        `every container to have zram${number}`,
+        async () => {
+          const status = await daemon.status();
+          const all = status.containers.filter(({ name }) => name.startsWith(PREFIX));
+          return all.every(({ devices }) => devices.some(({ minor }) => minor === number));
+        },
+        20_000,
+        5,
+      );
       for (let attempt = 0; ; attempt++) {
         started = performance.now();
         try {
@@ -153,7 +159,7 @@ try {
         } catch (error) {
           // udev may still hold the new device open for a moment (its probe).
           if ((error as NodeJS.ErrnoException).code !== 'EBUSY' || attempt > 100) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await sleep(5);
         }
       }
       made.delete(number);
@@ -183,7 +189,6 @@ try {
   results.twenty = await latencies(20);
 
   const node = process.execPath;
-  const hookScript = join(DEVBINDER, '..', 'hook.cjs');
   const hookConfig = JSON.stringify({
     ociVersion: '1.0.2',
     process: { args: ['sh'] },
@@ -197,12 +202,12 @@ try {
     { name: 'node -e 0 (baseline)', command: [node, '-e', '0'] },
     {
       name: 'hook, daemon warm',
-      command: [node, hookScript, 'hook', '--daemon-socket', daemon.socket],
+      command: [node, HOOK_ENTRY, 'hook', '--daemon-socket', daemon.socket],
       stdin: hookConfig,
     },
     {
       name: 'hook, no daemon (remembered plugin answers)',
-      command: [node, hookScript, 'hook', '--no-daemon', '--cache-dir', cacheDir],
+      command: [node, HOOK_ENTRY, 'hook', '--no-daemon', '--cache-dir', cacheDir],
       stdin: hookConfig,
     },
   ];

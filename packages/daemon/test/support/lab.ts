@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deviceMajor, deviceMinor } from '@devbinder/oci';
 import { check, type Result, run } from '../../../../test-support/exec.js';
-import { DEVBINDER, TEST_IMAGE, TEST_LABEL } from '../../../../test-support/podman.js';
+import {
+  DEVBINDER,
+  runHookEntry,
+  TEST_IMAGE,
+  TEST_LABEL,
+} from '../../../../test-support/podman.js';
 import { requestStatus } from '../../src/control.js';
 import type { DaemonStatus } from '../../src/daemon.js';
 import { PodmanClient } from '../../src/podman.js';
@@ -477,9 +482,6 @@ export async function installHook(dir: string, socket: string): Promise<string> 
   return hooksDir;
 }
 
-/** The hook as hooks.d runs it: the CommonJS build of the entry (see devbinder.ts). */
-export const HOOK = join(DEVBINDER, '..', 'hook.cjs');
-
 /**
  * Runs the hook as hooks.d does (an empty environment, the config on stdin) with `args`, its
  * cache in `<dir>/hook-cache` as `installHook` gives it.
@@ -491,5 +493,5 @@ export async function runHook(
 ): Promise<Result> {
   const cache = join(dir, 'hook-cache');
   await mkdir(cache, { recursive: true, mode: 0o700 });
-  return run(process.execPath, [HOOK, 'hook', ...args, '--cache-dir', cache], { input, env: {} });
+  return runHookEntry([...args, '--cache-dir', cache], input);
 }
